@@ -1,0 +1,41 @@
+// Builds the two bundles (extension host, webview) and, with --tests, transpiles src/ and test/
+// to out/ for Node's test runner. Type checking is `npm run typecheck` (tsc), not esbuild.
+import * as esbuild from 'esbuild';
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+const watch = args.has('--watch');
+
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
+const bundles = [
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
+  { ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
+];
+
+function tsFiles(dir) {
+  return readdirSync(dir, { recursive: true })
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .map((f) => join(dir, f));
+}
+
+if (watch) {
+  for (const options of bundles) await (await esbuild.context(options)).watch();
+  console.log('watching for changes…');
+} else {
+  await Promise.all(bundles.map((options) => esbuild.build(options)));
+  if (args.has('--tests')) {
+    rmSync('out', { recursive: true, force: true });
+    await esbuild.build({
+      entryPoints: [...tsFiles('src'), ...tsFiles('test')],
+      outdir: 'out',
+      outbase: '.',
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      sourcemap: 'inline',
+      logLevel: 'warning',
+    });
+  }
+}

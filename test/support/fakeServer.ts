@@ -1,0 +1,177 @@
+/**
+ * A scripted POP3 server on 127.0.0.1 for fault injection: drops, stalls, garbage, missing
+ * capabilities, -ERR at a chosen step. It speaks enough POP3 to be useful and records what the
+ * client sent. It complements the real Dovecot tier; it does not replace it.
+ */
+import * as net from 'node:net';
+
+export interface FakeMailbox {
+  messages: Buffer[];
+  user?: string;
+  pass?: string;
+}
+
+export interface FakeSession {
+  socket: net.Socket;
+  /** Writes raw bytes (split into pieces when `splitWrites` is set). */
+  write(data: string | Buffer): void;
+  commands: string[];
+}
+
+export interface FakeOptions extends FakeMailbox {
+  /** The greeting line, or null to never send one (a stalled server). */
+  greeting?: string | null;
+  /** Capability lines; null makes CAPA answer -ERR (an RFC 1939-only server). */
+  capa?: string[] | null;
+  uidl?: boolean;
+  top?: boolean;
+  /** Answer -ERR to the first command that starts with this word. */
+  errOn?: string;
+  errText?: string;
+  /** Handles a command before the default logic; return true when it answered. */
+  intercept?: (command: string, session: FakeSession) => boolean | void;
+  /** Write responses in pieces of this many bytes, a millisecond apart (separate TCP segments). */
+  splitWrites?: number;
+}
+
+export interface FakeServer {
+  port: number;
+  sessions: FakeSession[];
+  /** Most commands the server ever held unanswered at once, over all sessions. */
+  maxOutstanding: number;
+  /** DELEs applied at QUIT (message numbers), over all sessions. */
+  deleted: number[];
+  close(): Promise<void>;
+}
+
+export function dotStuff(message: Buffer): Buffer {
+  const text = message.toString('latin1').replace(/(^|\n)\./g, '$1..');
+  const body = text.length === 0 || text.endsWith('\n') ? text : `${text}\r\n`;
+  return Buffer.from(`${body}.\r\n`, 'latin1');
+}
+
+export async function startFakeServer(options: FakeOptions): Promise<FakeServer> {
+  const sessions: FakeSession[] = [];
+  const sockets = new Set<net.Socket>();
+  const state: FakeServer = {
+    port: 0,
+    sessions,
+    maxOutstanding: 0,
+    deleted: [],
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+  const user = options.user ?? 'alice';
+  const pass = options.pass ?? 'secret';
+  const capa = options.capa === undefined ? ['USER', 'UIDL', 'TOP', 'PIPELINING'] : options.capa;
+
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    socket.setNoDelay(true);
+    let writeChain = Promise.resolve();
+    const session: FakeSession = {
+      socket,
+      commands: [],
+      write(data) {
+        const buf = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
+        const size = options.splitWrites;
+        if (!size) {
+          if (!socket.destroyed) socket.write(buf);
+          return;
+        }
+        for (let i = 0; i < buf.length; i += size) {
+          const piece = buf.subarray(i, i + size);
+          writeChain = writeChain.then(
+            () => new Promise<void>((r) => setTimeout(() => (socket.destroyed ? r() : socket.write(piece, () => r())), 1)),
+          );
+        }
+      },
+    };
+    sessions.push(session);
+    const pendingDeletes = new Set<number>();
+    let loggedIn = false;
+    let errUsed = false;
+    let buffered = '';
+    let outstanding = 0;
+
+    const answer = (line: string) => {
+      session.commands.push(line);
+      const [word, ...args] = line.split(' ');
+      const cmd = word.toUpperCase();
+      if (options.intercept?.(line, session)) return;
+      if (options.errOn && !errUsed && cmd === options.errOn) {
+        errUsed = true;
+        return session.write(`-ERR ${options.errText ?? 'refused'}\r\n`);
+      }
+      const n = Number(args[0]);
+      const msg = Number.isInteger(n) && n >= 1 && n <= options.messages.length && !pendingDeletes.has(n) ? options.messages[n - 1] : undefined;
+      const live = options.messages.map((m, i) => ({ m, i: i + 1 })).filter(({ i }) => !pendingDeletes.has(i));
+      switch (cmd) {
+        case 'CAPA':
+          return session.write(capa ? `+OK\r\n${capa.map((c) => `${c}\r\n`).join('')}.\r\n` : '-ERR unknown command\r\n');
+        case 'USER':
+          return session.write(args[0] === user ? '+OK\r\n' : '-ERR no such user\r\n');
+        case 'PASS':
+          loggedIn = args.join(' ') === pass;
+          return session.write(loggedIn ? '+OK logged in\r\n' : '-ERR [AUTH] Authentication failed.\r\n');
+        case 'QUIT':
+          for (const d of pendingDeletes) state.deleted.push(d);
+          session.write('+OK bye\r\n');
+          socket.end();
+          return;
+        case 'NOOP':
+        case 'RSET':
+          if (cmd === 'RSET') pendingDeletes.clear();
+          return session.write('+OK\r\n');
+      }
+      if (!loggedIn) return session.write('-ERR not logged in\r\n');
+      switch (cmd) {
+        case 'STAT':
+          return session.write(`+OK ${live.length} ${live.reduce((a, { m }) => a + m.length, 0)}\r\n`);
+        case 'LIST':
+          if (args.length) return session.write(msg ? `+OK ${n} ${msg.length}\r\n` : '-ERR no such message\r\n');
+          return session.write(`+OK\r\n${live.map(({ m, i }) => `${i} ${m.length}\r\n`).join('')}.\r\n`);
+        case 'UIDL':
+          if (options.uidl === false) return session.write('-ERR unknown command\r\n');
+          if (args.length) return session.write(msg ? `+OK ${n} uid-${n}\r\n` : '-ERR no such message\r\n');
+          return session.write(`+OK\r\n${live.map(({ i }) => `${i} uid-${i}\r\n`).join('')}.\r\n`);
+        case 'TOP': {
+          if (options.top === false) return session.write('-ERR unknown command\r\n');
+          if (!msg) return session.write('-ERR no such message\r\n');
+          const text = msg.toString('latin1');
+          const split = text.indexOf('\r\n\r\n');
+          const head = split === -1 ? text : text.slice(0, split + 4);
+          return session.write(Buffer.concat([Buffer.from('+OK\r\n'), dotStuff(Buffer.from(head, 'latin1'))]));
+        }
+        case 'RETR':
+          if (!msg) return session.write('-ERR no such message\r\n');
+          return session.write(Buffer.concat([Buffer.from(`+OK ${msg.length} octets\r\n`), dotStuff(msg)]));
+        case 'DELE':
+          if (!msg) return session.write('-ERR no such message\r\n');
+          pendingDeletes.add(n);
+          return session.write('+OK deleted\r\n');
+        default:
+          return session.write('-ERR unknown command\r\n');
+      }
+    };
+
+    socket.on('data', (chunk) => {
+      buffered += chunk.toString('latin1');
+      const lines = buffered.split('\r\n');
+      buffered = lines.pop() ?? '';
+      outstanding = lines.length;
+      state.maxOutstanding = Math.max(state.maxOutstanding, outstanding);
+      for (const line of lines) answer(line);
+    });
+    if (options.greeting !== null) session.write(`${options.greeting ?? '+OK fake POP3 ready <1896.697170952@fake.example>'}\r\n`);
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.port = (server.address() as net.AddressInfo).port;
+  return state;
+}
