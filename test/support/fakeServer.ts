@@ -122,7 +122,7 @@ export async function startFakeServer(options: FakeOptions): Promise<FakeServer>
         case 'QUIT':
           for (const d of pendingDeletes) state.deleted.push(d);
           session.write('+OK bye\r\n');
-          socket.end();
+          void writeChain.then(() => socket.end());
           return;
         case 'NOOP':
         case 'RSET':
