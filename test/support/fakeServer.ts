@@ -7,8 +7,15 @@ import * as net from 'node:net';
 
 export interface FakeMailbox {
   messages: Buffer[];
+  /** UIDLs for `messages` (default uid-1, uid-2, ...). */
+  uids?: string[];
   user?: string;
   pass?: string;
+}
+
+export interface StoredFake {
+  uid: string;
+  data: Buffer;
 }
 
 export interface FakeSession {
@@ -39,8 +46,10 @@ export interface FakeServer {
   sessions: FakeSession[];
   /** Most commands the server ever held unanswered at once, over all sessions. */
   maxOutstanding: number;
-  /** DELEs applied at QUIT (message numbers), over all sessions. */
-  deleted: number[];
+  /** The mailbox as it stands; DELEs are applied at QUIT, as RFC 1939 says. */
+  mailbox: StoredFake[];
+  /** Messages removed by QUIT, over all sessions. */
+  deleted: StoredFake[];
   close(): Promise<void>;
 }
 
@@ -57,6 +66,7 @@ export async function startFakeServer(options: FakeOptions): Promise<FakeServer>
     port: 0,
     sessions,
     maxOutstanding: 0,
+    mailbox: options.messages.map((data, i) => ({ uid: options.uids?.[i] ?? `uid-${i + 1}`, data })),
     deleted: [],
     close: () =>
       new Promise<void>((resolve) => {
@@ -94,6 +104,7 @@ export async function startFakeServer(options: FakeOptions): Promise<FakeServer>
     };
     sessions.push(session);
     const pendingDeletes = new Set<number>();
+    const messages = [...state.mailbox]; // this session's view, numbered from 1 (maildrop locked)
     let loggedIn = false;
     let errUsed = false;
     let buffered = '';
@@ -109,8 +120,9 @@ export async function startFakeServer(options: FakeOptions): Promise<FakeServer>
         return session.write(`-ERR ${options.errText ?? 'refused'}\r\n`);
       }
       const n = Number(args[0]);
-      const msg = Number.isInteger(n) && n >= 1 && n <= options.messages.length && !pendingDeletes.has(n) ? options.messages[n - 1] : undefined;
-      const live = options.messages.map((m, i) => ({ m, i: i + 1 })).filter(({ i }) => !pendingDeletes.has(i));
+      const entry = Number.isInteger(n) && n >= 1 && n <= messages.length && !pendingDeletes.has(n) ? messages[n - 1] : undefined;
+      const msg = entry?.data;
+      const live = messages.map((e, i) => ({ m: e.data, uid: e.uid, i: i + 1 })).filter(({ i }) => !pendingDeletes.has(i));
       switch (cmd) {
         case 'CAPA':
           return session.write(capa ? `+OK\r\n${capa.map((c) => `${c}\r\n`).join('')}.\r\n` : '-ERR unknown command\r\n');
@@ -120,7 +132,11 @@ export async function startFakeServer(options: FakeOptions): Promise<FakeServer>
           loggedIn = args.join(' ') === pass;
           return session.write(loggedIn ? '+OK logged in\r\n' : '-ERR [AUTH] Authentication failed.\r\n');
         case 'QUIT':
-          for (const d of pendingDeletes) state.deleted.push(d);
+          for (const d of pendingDeletes) {
+            const gone = messages[d - 1];
+            state.deleted.push(gone);
+            state.mailbox.splice(state.mailbox.indexOf(gone), 1);
+          }
           session.write('+OK bye\r\n');
           void writeChain.then(() => socket.end());
           return;
@@ -138,8 +154,8 @@ export async function startFakeServer(options: FakeOptions): Promise<FakeServer>
           return session.write(`+OK\r\n${live.map(({ m, i }) => `${i} ${m.length}\r\n`).join('')}.\r\n`);
         case 'UIDL':
           if (options.uidl === false) return session.write('-ERR unknown command\r\n');
-          if (args.length) return session.write(msg ? `+OK ${n} uid-${n}\r\n` : '-ERR no such message\r\n');
-          return session.write(`+OK\r\n${live.map(({ i }) => `${i} uid-${i}\r\n`).join('')}.\r\n`);
+          if (args.length) return session.write(entry ? `+OK ${n} ${entry.uid}\r\n` : '-ERR no such message\r\n');
+          return session.write(`+OK\r\n${live.map(({ i, uid }) => `${i} ${uid}\r\n`).join('')}.\r\n`);
         case 'TOP': {
           if (options.top === false) return session.write('-ERR unknown command\r\n');
           if (!msg) return session.write('-ERR no such message\r\n');

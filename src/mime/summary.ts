@@ -1,0 +1,116 @@
+/**
+ * What the message list needs of a message: decoded From/To/Subject/Date, whether it has
+ * attachments and a short text snippet. Works on the first bytes of a message (a truncated
+ * MIME tree is fine), walking parts with a light scanner: fast enough to run on every
+ * message a fetch stores.
+ */
+import { decodeCharset, decodeHeaderValue, headerEnd, parseHeaders, parseParameterized, type Headers } from './headers';
+
+export interface MessageSummary {
+  from: string;
+  to: string;
+  subject: string;
+  /** Milliseconds since the epoch (the Date header; 0 when missing or unreadable). */
+  date: number;
+  messageId: string;
+  hasAttachments: boolean;
+  snippet: string;
+}
+
+/** How many leading bytes of a message the summary looks at. */
+export const SUMMARY_BYTES = 64 * 1024;
+const SNIPPET_CHARS = 160;
+
+export function summarize(head: Buffer): MessageSummary {
+  const headers = parseHeaders(head);
+  const first = (name: string) => decodeHeaderValue(headers.get(name)?.[0] ?? '');
+  const dateText = headers.get('date')?.[0];
+  const parsedDate = dateText ? Date.parse(dateText.replace(/\s*\([^)]*\)\s*$/, '')) : NaN;
+  const walk: Walk = { text: undefined, html: undefined, attachments: false };
+  walkPart(head, headers, walk, 0);
+  const snippetSource = walk.text ?? (walk.html !== undefined ? htmlToText(walk.html) : '');
+  return {
+    from: first('from'),
+    to: first('to'),
+    subject: first('subject'),
+    date: Number.isFinite(parsedDate) ? parsedDate : 0,
+    messageId: (headers.get('message-id')?.[0] ?? '').trim(),
+    hasAttachments: walk.attachments,
+    snippet: snippetSource.replace(/\s+/g, ' ').trim().slice(0, SNIPPET_CHARS),
+  };
+}
+
+interface Walk {
+  text: string | undefined;
+  html: string | undefined;
+  attachments: boolean;
+}
+
+function walkPart(part: Buffer, headers: Headers, walk: Walk, depth: number): void {
+  const type = parseParameterized(headers.get('content-type')?.[0] ?? 'text/plain');
+  const disposition = parseParameterized(headers.get('content-disposition')?.[0] ?? '');
+  const filename = disposition.params.get('filename') ?? type.params.get('name');
+  if (disposition.value === 'attachment' || (filename && disposition.value !== 'inline')) {
+    walk.attachments = true;
+    return;
+  }
+  const end = headerEnd(part);
+  const body = end === -1 ? Buffer.alloc(0) : part.subarray(end);
+  if (type.value.startsWith('multipart/') && depth < 8) {
+    const boundary = type.params.get('boundary');
+    if (!boundary) return;
+    for (const child of splitMultipart(body, boundary)) walkPart(child, parseHeaders(child), walk, depth + 1);
+    return;
+  }
+  if (type.value === 'text/plain' && walk.text === undefined) {
+    walk.text = decodeCharset(decodeTransfer(body, headers), type.params.get('charset'));
+  } else if (type.value === 'text/html' && walk.html === undefined) {
+    walk.html = decodeCharset(decodeTransfer(body, headers), type.params.get('charset'));
+  } else if (!type.value.startsWith('text/') && !type.value.startsWith('multipart/') && type.value !== 'message/rfc822') {
+    walk.attachments ||= !disposition.value || disposition.value === 'attachment';
+  }
+}
+
+/** The parts between "--boundary" lines (the last one may be cut off: that is fine). */
+function splitMultipart(body: Buffer, boundary: string): Buffer[] {
+  const delimiter = Buffer.from(`--${boundary}`, 'latin1');
+  const parts: Buffer[] = [];
+  let start = -1;
+  let pos = 0;
+  for (;;) {
+    const at = body.indexOf(delimiter, pos);
+    if (at === -1) break;
+    const lineStart = at === 0 || body[at - 1] === 0x0a;
+    pos = at + delimiter.length;
+    if (!lineStart) continue;
+    if (start !== -1) parts.push(body.subarray(start, at));
+    if (body[pos] === 0x2d && body[pos + 1] === 0x2d) return parts; // closing delimiter
+    const eol = body.indexOf(0x0a, pos);
+    if (eol === -1) return parts;
+    start = eol + 1;
+  }
+  if (start !== -1) parts.push(body.subarray(start));
+  return parts;
+}
+
+export function decodeTransfer(body: Buffer, headers: Headers): Buffer {
+  const cte = (headers.get('content-transfer-encoding')?.[0] ?? '').trim().toLowerCase();
+  if (cte === 'base64') return Buffer.from(body.toString('latin1').replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
+  if (cte === 'quoted-printable') {
+    const text = body.toString('latin1').replace(/=\r?\n/g, '');
+    return Buffer.from(text.replace(/=([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+  }
+  return body;
+}
+
+function htmlToText(html: string): string {
+  return html
+    .replace(/<(script|style|head)[\s\S]*?<\/\1\s*>/gi, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n) % 0x110000));
+}

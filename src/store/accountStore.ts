@@ -1,0 +1,348 @@
+/**
+ * One account's mail on disk:
+ *
+ *   <root>/Maildir/{tmp,new,cur}   the messages (standard Maildir; other tools can read it)
+ *   <root>/pop3-state.json         UIDL -> stored message, snapshot      } written only by a fetch,
+ *   <root>/pop3-state.journal      appended records since the snapshot   } under fetch.lock
+ *   <root>/index.json              the listing cache (rebuildable)
+ *   <root>/fetch.lock              one fetch per account at a time
+ *
+ * The Maildir is the truth: file names carry the UIDL and size, flags live in the `:2,` suffix.
+ * State and index are derived data that are reconciled with the Maildir on every open, so a lost
+ * or corrupt file costs time, never mail. The UI only renames and unlinks message files (atomic),
+ * so it can work while a fetch runs in another window.
+ */
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { FLAG_SEEN, FLAG_TRASHED, fileName, newMessageId, parseFileName, sortFlags, type MaildirFile } from './maildir';
+import { fsyncDir, readJson, writeFileAtomic } from './fsutil';
+import { Delivery } from './delivery';
+import { summarize, SUMMARY_BYTES, type MessageSummary } from '../mime/summary';
+
+/** What the store remembers of a server message it has taken. */
+export interface UidlRecord {
+  id: string;
+  size: number;
+  /** When it was first stored (ms since epoch): "delete from server after N days" counts from here. */
+  firstSeen: number;
+}
+
+export interface MessageEntry extends MessageSummary {
+  id: string;
+  uidl?: string;
+  size: number;
+  partialOf?: number;
+  seen: boolean;
+  trashed: boolean;
+}
+
+type IndexRow = [id: string, uidl: string | null, from: string, to: string, subject: string, date: number, size: number, attachments: 0 | 1, snippet: string, partialOf: number | null, messageId: string];
+
+const INDEX_VERSION = 1;
+const STATE_VERSION = 1;
+
+export class AccountStore {
+  readonly maildir: string;
+  private files = new Map<string, MaildirFile>();
+  private summaries = new Map<string, IndexRow>();
+  private uidls = new Map<string, UidlRecord>();
+  private journal: fs.FileHandle | undefined;
+  private indexDirty = false;
+
+  private constructor(readonly root: string) {
+    this.maildir = join(root, 'Maildir');
+  }
+
+  /** Opens (creating if needed) and reconciles state and index with the Maildir. */
+  static async open(root: string): Promise<AccountStore> {
+    const store = new AccountStore(root);
+    for (const sub of ['tmp', 'new', 'cur']) await fs.mkdir(join(store.maildir, sub), { recursive: true });
+    await store.scanMaildir();
+    await store.loadState();
+    await store.loadIndex();
+    return store;
+  }
+
+  // ---- reading -------------------------------------------------------------------------------
+
+  /** All messages, newest first. */
+  list(): MessageEntry[] {
+    const out: MessageEntry[] = [];
+    for (const file of this.files.values()) {
+      const row = this.summaries.get(file.id);
+      if (row) out.push(toEntry(row, file));
+    }
+    return out.sort((a, b) => b.date - a.date || (a.id < b.id ? 1 : -1));
+  }
+
+  get(id: string): MessageEntry | undefined {
+    const file = this.files.get(id);
+    const row = this.summaries.get(id);
+    return file && row ? toEntry(row, file) : undefined;
+  }
+
+  pathOf(id: string): string | undefined {
+    const file = this.files.get(id);
+    return file && join(this.maildir, file.dir, file.file);
+  }
+
+  async read(id: string): Promise<Buffer> {
+    const path = this.pathOf(id);
+    if (!path) throw new Error(`No stored message ${id}.`);
+    return fs.readFile(path);
+  }
+
+  /** The record of a UIDL this store has taken (stored now, or stored and since removed locally). */
+  uidlRecord(uidl: string): UidlRecord | undefined {
+    return this.uidls.get(uidl);
+  }
+
+  uidlRecords(): ReadonlyMap<string, UidlRecord> {
+    return this.uidls;
+  }
+
+  /** The local file of a UIDL, if it is still in the Maildir. */
+  fileOfUidl(uidl: string): MaildirFile | undefined {
+    const record = this.uidls.get(uidl);
+    return record && this.files.get(record.id);
+  }
+
+  // ---- local changes (safe while a fetch runs elsewhere: renames and unlinks only) ----------------
+
+  async setFlag(ids: string[], flag: string, on: boolean): Promise<void> {
+    for (const id of ids) {
+      const file = this.files.get(id);
+      if (!file) continue;
+      const flags = on ? sortFlags(file.flags + flag) : file.flags.replace(flag, '');
+      if (flags === file.flags && file.dir === 'cur') continue;
+      const moved: MaildirFile = { ...file, dir: 'cur', flags };
+      moved.file = fileName(moved);
+      await fs.rename(join(this.maildir, file.dir, file.file), join(this.maildir, 'cur', moved.file));
+      this.files.set(id, moved);
+    }
+  }
+
+  markSeen(ids: string[], seen = true): Promise<void> {
+    return this.setFlag(ids, FLAG_SEEN, seen);
+  }
+
+  /** Local delete: the message goes to Trash (the T flag), from where it can be restored. */
+  trash(ids: string[]): Promise<void> {
+    return this.setFlag(ids, FLAG_TRASHED, true);
+  }
+
+  restore(ids: string[]): Promise<void> {
+    return this.setFlag(ids, FLAG_TRASHED, false);
+  }
+
+  /** Removes trashed messages for good. Their UIDLs stay known, so they are not fetched again. */
+  async emptyTrash(): Promise<number> {
+    let removed = 0;
+    for (const file of [...this.files.values()]) {
+      if (!file.flags.includes(FLAG_TRASHED)) continue;
+      await fs.rm(join(this.maildir, file.dir, file.file), { force: true });
+      this.files.delete(file.id);
+      this.summaries.delete(file.id);
+      removed++;
+    }
+    if (removed) {
+      await fsyncDir(join(this.maildir, 'cur'));
+      this.indexDirty = true;
+      await this.saveIndex();
+    }
+    return removed;
+  }
+
+  // ---- delivery (fetch only, under the account lock) -------------------------------------------
+
+  /** Removes half-written deliveries left by a crash. Only a lock holder may call this. */
+  async cleanTmp(): Promise<void> {
+    for (const f of await fs.readdir(join(this.maildir, 'tmp'))) await fs.rm(join(this.maildir, 'tmp', f), { force: true });
+  }
+
+  /** Starts writing one message into tmp/. `partialOf` marks a headers-only copy. */
+  startDelivery(uidl: string, partialOf?: number): Delivery {
+    const id = this.uidls.get(uidl)?.id ?? newMessageId(); // completing a partial keeps its id
+    return new Delivery(join(this.maildir, 'tmp', `${id}.part`), id, uidl, SUMMARY_BYTES, partialOf);
+  }
+
+  /**
+   * Makes finished deliveries durable and visible, in the order that keeps the promise "the state
+   * never runs ahead of the data": fsync each file, rename into new/, fsync the directory, and only
+   * then append their UIDLs to the state journal (fsynced). When this resolves, a DELE is safe.
+   */
+  async commit(deliveries: Delivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    await Promise.all(deliveries.map((d) => d.syncAndClose()));
+    const replaced: MaildirFile[] = [];
+    for (const d of deliveries) {
+      const file: MaildirFile = { id: d.id, dir: 'new', file: '', size: d.size, uidl: d.uidl, partialOf: d.partialOf, flags: '' };
+      const previous = this.files.get(d.id);
+      if (previous) {
+        // Completing a headers-only copy: keep its flags and place.
+        file.dir = previous.dir;
+        file.flags = previous.flags;
+        replaced.push(previous);
+      }
+      file.file = fileName(file);
+      await fs.rename(d.tempPath, join(this.maildir, file.dir, file.file));
+      this.files.set(d.id, file);
+      this.summaries.set(d.id, toRow(d.id, d.uidl, file.size, d.partialOf, summarize(d.head)));
+    }
+    await fsyncDir(join(this.maildir, 'new'));
+    if (replaced.length) await fsyncDir(join(this.maildir, 'cur'));
+    for (const old of replaced) {
+      if (old.file !== this.files.get(old.id)?.file) await fs.rm(join(this.maildir, old.dir, old.file), { force: true });
+    }
+    const now = Date.now();
+    await this.appendState(
+      deliveries.map((d) => ({ op: 'add', uidl: d.uidl, record: { id: d.id, size: d.size, firstSeen: this.uidls.get(d.uidl)?.firstSeen ?? now } })),
+    );
+    this.indexDirty = true;
+  }
+
+  /** Forgets UIDLs that the server no longer has and whose local copy is gone too. */
+  async forget(uidls: string[]): Promise<void> {
+    await this.appendState(uidls.filter((u) => this.uidls.has(u)).map((uidl) => ({ op: 'drop', uidl })));
+  }
+
+  /** Writes the state snapshot and empties the journal; then saves the index. */
+  async checkpoint(): Promise<void> {
+    await writeFileAtomic(this.statePath, JSON.stringify({ version: STATE_VERSION, uidls: Object.fromEntries(this.uidls) }));
+    await this.journal?.close();
+    this.journal = undefined;
+    await fs.rm(this.journalPath, { force: true });
+    await this.saveIndex();
+  }
+
+  async close(): Promise<void> {
+    await this.journal?.close();
+    this.journal = undefined;
+    await this.saveIndex();
+  }
+
+  async saveIndex(): Promise<void> {
+    if (!this.indexDirty) return;
+    this.indexDirty = false;
+    await writeFileAtomic(this.indexPath, JSON.stringify({ version: INDEX_VERSION, rows: [...this.summaries.values()] }));
+  }
+
+  // ---- loading and reconciling -------------------------------------------------------------------
+
+  private get statePath() {
+    return join(this.root, 'pop3-state.json');
+  }
+  private get journalPath() {
+    return join(this.root, 'pop3-state.journal');
+  }
+  private get indexPath() {
+    return join(this.root, 'index.json');
+  }
+
+  private async scanMaildir(): Promise<void> {
+    this.files.clear();
+    for (const dir of ['new', 'cur'] as const) {
+      for (const name of await fs.readdir(join(this.maildir, dir))) {
+        const file = parseFileName(name, dir);
+        if (!file) continue;
+        const other = this.files.get(file.id);
+        // A crash while completing a partial copy can leave both: the full one wins.
+        if (!other || (other.partialOf !== undefined && file.partialOf === undefined)) this.files.set(file.id, file);
+      }
+    }
+  }
+
+  private async loadState(): Promise<void> {
+    const snapshot = await readJson<{ version: number; uidls: Record<string, UidlRecord> }>(this.statePath);
+    this.uidls = new Map(snapshot?.version === STATE_VERSION && snapshot.uidls ? Object.entries(snapshot.uidls) : []);
+    const journal = await fs.readFile(this.journalPath, 'utf8').catch(() => '');
+    for (const line of journal.split('\n')) {
+      let entry: StateOp;
+      try {
+        entry = JSON.parse(line) as StateOp;
+      } catch {
+        continue; // a torn last line from a crash
+      }
+      this.applyState(entry);
+    }
+    // Rebuild from the Maildir: a stored message is a taken UIDL, whatever the state file says.
+    for (const file of this.files.values()) {
+      if (file.uidl === undefined) continue;
+      const known = this.uidls.get(file.uidl);
+      if (!known || known.id !== file.id) {
+        this.uidls.set(file.uidl, { id: file.id, size: file.partialOf ?? file.size, firstSeen: known?.firstSeen ?? (await mtime(this.maildir, file)) });
+      }
+    }
+  }
+
+  private async loadIndex(): Promise<void> {
+    const saved = await readJson<{ version: number; rows: IndexRow[] }>(this.indexPath);
+    const rows = saved?.version === INDEX_VERSION && Array.isArray(saved.rows) ? saved.rows : [];
+    this.summaries = new Map();
+    for (const row of rows) if (Array.isArray(row) && this.files.has(row[0])) this.summaries.set(row[0], row);
+    if (this.summaries.size !== rows.length) this.indexDirty = true;
+    for (const file of this.files.values()) {
+      const row = this.summaries.get(file.id);
+      if (row && row[6] === file.size && (row[9] ?? undefined) === file.partialOf) continue;
+      const head = await readHead(join(this.maildir, file.dir, file.file), SUMMARY_BYTES);
+      if (!head) continue;
+      this.summaries.set(file.id, toRow(file.id, file.uidl, file.size, file.partialOf, summarize(head)));
+      this.indexDirty = true;
+    }
+  }
+
+  private applyState(op: StateOp): void {
+    if (op.op === 'add') this.uidls.set(op.uidl, op.record);
+    else if (op.op === 'drop') this.uidls.delete(op.uidl);
+  }
+
+  private async appendState(ops: StateOp[]): Promise<void> {
+    if (ops.length === 0) return;
+    this.journal ??= await fs.open(this.journalPath, 'a', 0o600);
+    await this.journal.write(ops.map((op) => `${JSON.stringify(op)}\n`).join(''));
+    await this.journal.sync();
+    for (const op of ops) this.applyState(op);
+  }
+}
+
+type StateOp = { op: 'add'; uidl: string; record: UidlRecord } | { op: 'drop'; uidl: string };
+
+function toRow(id: string, uidl: string | undefined, size: number, partialOf: number | undefined, s: MessageSummary): IndexRow {
+  return [id, uidl ?? null, s.from, s.to, s.subject, s.date, size, s.hasAttachments ? 1 : 0, s.snippet, partialOf ?? null, s.messageId];
+}
+
+function toEntry(row: IndexRow, file: MaildirFile): MessageEntry {
+  const [id, uidl, from, to, subject, date, size, attachments, snippet, partialOf, messageId] = row;
+  return {
+    id,
+    uidl: uidl ?? undefined,
+    from,
+    to,
+    subject,
+    date,
+    size,
+    hasAttachments: attachments === 1,
+    snippet,
+    partialOf: partialOf ?? undefined,
+    messageId,
+    seen: file.flags.includes(FLAG_SEEN),
+    trashed: file.flags.includes(FLAG_TRASHED),
+  };
+}
+
+async function readHead(path: string, bytes: number): Promise<Buffer | undefined> {
+  const handle = await fs.open(path, 'r').catch(() => undefined);
+  if (!handle) return undefined;
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function mtime(maildir: string, file: MaildirFile): Promise<number> {
+  const stat = await fs.stat(join(maildir, file.dir, file.file)).catch(() => undefined);
+  return stat ? stat.mtimeMs : Date.now();
+}

@@ -1,0 +1,37 @@
+/** Durable file-system steps shared by the store: atomic replace and directory fsync. */
+import { promises as fs } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/** Makes renames and creations in `dir` durable. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Replaces `path` with `data` so that a crash leaves either the old or the new file, never a mix. */
+export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
+  const temp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await fs.open(temp, 'w', 0o600);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.rename(temp, path);
+  await fsyncDir(dirname(path));
+}
+
+/** Reads and parses a JSON file; undefined when it is missing or unreadable (the caller rebuilds). */
+export async function readJson<T>(path: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(path, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Maildir file names (https://cr.yp.to/proto/maildir.html, with Dovecot's `,S=` size field).
+ * Each stored message's name carries what is needed to rebuild everything else from the
+ * Maildir alone: its size, the server's UIDL (`,U=` base64url, since a UIDL may hold `/` or `:`),
+ * and for a headers-only copy the full size on the server (`,P=`). Flags follow `:2,`.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+
+export const FLAG_SEEN = 'S';
+export const FLAG_TRASHED = 'T';
+
+export interface MaildirFile {
+  /** Stable unique part of the name; the message's id in the store. */
+  id: string;
+  dir: 'new' | 'cur';
+  file: string;
+  size: number;
+  uidl?: string;
+  /** Set on a headers-only copy: the message's full size on the server. */
+  partialOf?: number;
+  /** Maildir flags, sorted (e.g. "ST"). */
+  flags: string;
+}
+
+let counter = 0;
+const host = hostname().replace(/[^A-Za-z0-9-]/g, '-') || 'localhost';
+
+export function newMessageId(): string {
+  const now = Date.now();
+  const seconds = Math.floor(now / 1000);
+  const micros = (now % 1000) * 1000;
+  return `${seconds}.M${micros}P${process.pid}Q${++counter}R${randomBytes(4).toString('hex')}.${host}`;
+}
+
+export function fileName(m: Omit<MaildirFile, 'file'>): string {
+  let name = `${m.id},S=${m.size}`;
+  if (m.uidl !== undefined) name += `,U=${Buffer.from(m.uidl, 'latin1').toString('base64url')}`;
+  if (m.partialOf !== undefined) name += `,P=${m.partialOf}`;
+  return m.dir === 'cur' ? `${name}:2,${sortFlags(m.flags)}` : name;
+}
+
+export function parseFileName(file: string, dir: 'new' | 'cur'): MaildirFile | undefined {
+  if (file.startsWith('.')) return undefined;
+  const colon = file.indexOf(':2,');
+  const base = colon === -1 ? file : file.slice(0, colon);
+  const flags = colon === -1 ? '' : sortFlags(file.slice(colon + 3));
+  const [id, ...fields] = base.split(',');
+  if (!id) return undefined;
+  const out: MaildirFile = { id, dir, file, size: -1, flags };
+  for (const field of fields) {
+    const eq = field.indexOf('=');
+    const key = field.slice(0, eq);
+    const value = field.slice(eq + 1);
+    if (key === 'S' && /^\d+$/.test(value)) out.size = Number(value);
+    else if (key === 'U') out.uidl = Buffer.from(value, 'base64url').toString('latin1');
+    else if (key === 'P' && /^\d+$/.test(value)) out.partialOf = Number(value);
+  }
+  return out;
+}
+
+export function sortFlags(flags: string): string {
+  return [...new Set(flags)].filter((f) => /[A-Za-z]/.test(f)).sort().join('');
+}
