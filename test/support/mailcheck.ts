@@ -8,11 +8,11 @@ import { parseFileName } from '../../src/store/maildir';
 export function storedFiles(storeRoot: string): Array<{ uidl?: string; data: Buffer; size: number; partialOf?: number }> {
   const maildir = join(storeRoot, 'Maildir');
   return (['new', 'cur'] as const).flatMap((dir) => {
-    let names: string[] = [];
+    let names: string[];
     try {
       names = readdirSync(join(maildir, dir));
     } catch {
-      return [];
+      return []; // no store yet
     }
     return names.map((name) => {
       const parsed = parseFileName(name, dir);
