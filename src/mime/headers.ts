@@ -44,10 +44,20 @@ export function parseHeaders(message: Buffer): Headers {
   return headers;
 }
 
-/** Raw header bytes (latin1 string) in `charset` to text; unknown charsets fall back sensibly. */
+// windows-1252's 0x80-0x9F (Node's TextDecoder leaves them as C1 controls, unlike WHATWG's).
+const CP1252_HIGH = '€\x81‚ƒ„…†‡ˆ‰Š‹Œ\x8dŽ\x8f\x90‘’“”•–—˜™š›œ\x9džŸ';
+const LATIN1_LABELS = new Set(['windows-1252', 'cp1252', 'iso-8859-1', 'iso8859-1', 'latin1', 'l1', 'us-ascii', 'ascii']);
+
+function decodeWindows1252(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('latin1').replace(/[\x80-\x9f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]);
+}
+
+/** Bytes in `charset` to text; unknown charsets fall back to UTF-8 if valid, else windows-1252. */
 export function decodeCharset(bytes: Uint8Array, charset: string | undefined): string {
   const label = (charset ?? '').trim().toLowerCase().replace(/^"|"$/g, '');
-  if (label && label !== 'us-ascii' && label !== 'ascii') {
+  // As in browsers (WHATWG Encoding), Latin-1 labels mean windows-1252; 8-bit "ascii" is too.
+  if (LATIN1_LABELS.has(label)) return decodeWindows1252(bytes);
+  if (label) {
     try {
       return new TextDecoder(label === 'utf8' ? 'utf-8' : label).decode(bytes);
     } catch {
@@ -57,7 +67,7 @@ export function decodeCharset(bytes: Uint8Array, charset: string | undefined): s
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return new TextDecoder('windows-1252').decode(bytes); // the usual truth behind undeclared 8-bit mail
+    return decodeWindows1252(bytes); // the usual truth behind undeclared 8-bit mail
   }
 }
 

@@ -35,6 +35,7 @@ describe('crash safety', () => {
   test(`${KILLS} fetches killed with SIGKILL at random moments lose and duplicate nothing`, async () => {
     const random = rng(4242);
     let killed = 0;
+    const storedAtKill: number[] = [];
     // Kill moments are spread over the time a whole child run takes on this machine (measured,
     // including start-up, of which the kill timer skips the part before the fetch begins).
     const calibration = await startFakeServer({ messages: Array.from({ length: 120 }, (_, i) => randomMessage(random, i)) });
@@ -54,6 +55,7 @@ describe('crash safety', () => {
         await store.close();
         assertNoPartialFiles(storeRoot, original);
         const stored = new Set(storedFiles(storeRoot).map((f) => f.uidl));
+        storedAtKill.push(stored.size);
         for (const gone of server.deleted) assert.ok(stored.has(gone.uid), `round ${round}: ${gone.uid} deleted but not on disk`);
         await fetchMail({
           storeRoot,
@@ -67,7 +69,9 @@ describe('crash safety', () => {
         rmSync(storeRoot, { recursive: true, force: true });
       }
     }
-    console.log(`# ${KILLS} child fetches over ${spreadMs} ms: ${killed} killed mid-run, ${KILLS - killed} finished first`);
+    storedAtKill.sort((a, b) => a - b);
+    const quartiles = [0, 0.25, 0.5, 0.75, 1].map((q) => storedAtKill[Math.min(storedAtKill.length - 1, Math.floor(q * storedAtKill.length))]);
+    console.log(`# ${KILLS} child fetches over ${spreadMs} ms: ${killed} killed mid-run, ${KILLS - killed} finished first; messages stored at the kill (of 120), min/q1/median/q3/max: ${quartiles.join('/')}`);
     assert.ok(killed >= KILLS / 2, `only ${killed} of ${KILLS} were killed mid-run`);
   });
 });
