@@ -3,8 +3,40 @@
  * import this file; nothing else defines what crosses the boundary.
  */
 
+export interface AttachmentView {
+  index: number;
+  filename: string;
+  contentType: string;
+  size: number;
+  executable: boolean;
+}
+
+export interface MessageView {
+  id: string;
+  subject: string;
+  from: string;
+  to: string;
+  cc: string;
+  /** ISO date, or '' when the message has none. */
+  date: string;
+  /** HTML is sent as the message has it; the webview sanitizes it (DOMPurify) before display. */
+  body: { kind: 'html'; html: string } | { kind: 'text'; text: string };
+  attachments: AttachmentView[];
+  /** Whether the HTML refers to anything remote (images, fonts, style sheets). */
+  hasRemoteContent: boolean;
+  /** Only the headers were downloaded (over the size limit). */
+  partial: boolean;
+}
+
 /** Host -> webview. */
-export type HostMessage = { type: 'showMessage'; subject: string };
+export type HostMessage = { type: 'show'; message: MessageView; remoteAllowed: boolean };
 
 /** Webview -> host. */
-export type WebviewMessage = { type: 'ready' };
+export type WebviewMessage =
+  | { type: 'ready' }
+  | { type: 'openLink'; url: string }
+  | { type: 'loadRemote' }
+  | { type: 'saveAttachment'; index: number }
+  | { type: 'openSource' }
+  | { type: 'reply' }
+  | { type: 'downloadFull' };

@@ -37,6 +37,8 @@ export interface FakeOptions extends FakeMailbox {
   errText?: string;
   /** Handles a command before the default logic; return true when it answered. */
   intercept?: (command: string, session: FakeSession) => boolean | void;
+  /** Like Gmail: each session shows only this many messages not shown to an earlier session. */
+  perSessionLimit?: number;
   /** Write responses in pieces of this many bytes, a millisecond apart (separate TCP segments). */
   splitWrites?: number;
 }
@@ -78,6 +80,7 @@ export async function startFakeServer(options: FakeOptions): Promise<FakeServer>
   const pass = options.pass ?? 'secret';
   const capa = options.capa === undefined ? ['USER', 'UIDL', 'TOP', 'PIPELINING'] : options.capa;
 
+  const handedOut = new Set<StoredFake>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -104,7 +107,9 @@ export async function startFakeServer(options: FakeOptions): Promise<FakeServer>
     };
     sessions.push(session);
     const pendingDeletes = new Set<number>();
-    const messages = [...state.mailbox]; // this session's view, numbered from 1 (maildrop locked)
+    // This session's view, numbered from 1 (the maildrop is locked for the session).
+    const messages = options.perSessionLimit ? state.mailbox.filter((m) => !handedOut.has(m)).slice(0, options.perSessionLimit) : [...state.mailbox];
+    for (const m of messages) handedOut.add(m);
     let loggedIn = false;
     let errUsed = false;
     let buffered = '';

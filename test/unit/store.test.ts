@@ -165,6 +165,27 @@ describe('account store', () => {
   });
 });
 
+describe('batch-limited servers', () => {
+  test('reconnects while each session hands out new mail, up to maxRounds', async () => {
+    const messages = Array.from({ length: 25 }, (_, i) => Buffer.from(`Subject: ${i}\r\n\r\nbody ${i}\r\n`));
+    const server = await startFakeServer({ messages, perSessionLimit: 10 });
+    const root = freshRoot();
+    const options = {
+      storeRoot: root,
+      server: { host: '127.0.0.1', port: server.port, security: 'none' as const, allowInsecureAuth: true, credentials: { user: 'alice', password: 'secret', mechanism: 'USER' as const } },
+    };
+    try {
+      const limited = await fetchMail({ ...options, maxRounds: 2 });
+      assert.deepEqual([limited.downloaded, limited.rounds], [20, 2]);
+      const rest = await fetchMail({ ...options, maxRounds: 5 });
+      assert.deepEqual([rest.downloaded, rest.rounds], [5, 2], 'stops at the first round with nothing new');
+      assertStoredExactlyOnce(root, new Map(server.mailbox.map((m) => [m.uid, m.data])));
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('fetch lock', () => {
   test('a live holder blocks a second fetch; a dead holder\'s lock is broken', async () => {
     const root = freshRoot();
