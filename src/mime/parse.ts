@@ -28,11 +28,21 @@ export interface ParsedMessage {
   attachments: ParsedAttachment[];
 }
 
-type AddressField = { text?: string; value?: Array<{ address?: string }> } | Array<{ text?: string; value?: Array<{ address?: string }> }> | undefined;
+interface AddressEntry {
+  name?: string;
+  address?: string;
+  group?: AddressEntry[];
+}
+type AddressField = { value?: AddressEntry[] } | Array<{ value?: AddressEntry[] }> | undefined;
 
+/** "Name <address>, other@x.org": names unquoted, groups flattened. */
 function addressText(field: AddressField): string {
   if (!field) return '';
-  return (Array.isArray(field) ? field : [field]).map((f) => f.text ?? '').filter(Boolean).join(', ');
+  const flat = (entries: AddressEntry[]): AddressEntry[] => entries.flatMap((e) => (e.group ? flat(e.group) : [e]));
+  return flat((Array.isArray(field) ? field : [field]).flatMap((f) => f.value ?? []))
+    .map((e) => (e.name && e.address ? `${e.name} <${e.address}>` : (e.address ?? e.name ?? '')))
+    .filter(Boolean)
+    .join(', ');
 }
 
 export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {

@@ -1,0 +1,128 @@
+/**
+ * What the Mail tree shows, as plain data: accounts, their Inbox and Trash, and pages of
+ * messages. The VS Code adapter (src/ui/tree.ts) only turns these into TreeItems, so the
+ * logic is tested under plain Node.
+ */
+import type { MessageEntry } from '../store/accountStore';
+
+export type Folder = 'inbox' | 'trash';
+
+/** Messages shown per folder before a "Show more" row; keeps huge mailboxes responsive. */
+export const PAGE_SIZE = 200;
+
+export type TreeNode =
+  | { kind: 'account'; accountId: string; label: string; error?: string }
+  | { kind: 'folder'; accountId: string; folder: Folder }
+  | { kind: 'message'; accountId: string; folder: Folder; entry: MessageEntry }
+  | { kind: 'more'; accountId: string; folder: Folder; remaining: number };
+
+export interface ItemView {
+  id: string;
+  label: string;
+  description: string;
+  tooltip: string; // Markdown
+  icon: string; // codicon id
+  contextValue: string;
+  collapsible: boolean;
+}
+
+export function inFolder(entries: MessageEntry[], folder: Folder): MessageEntry[] {
+  return entries.filter((e) => e.trashed === (folder === 'trash'));
+}
+
+/** The children of a folder: the first `shown` messages (newest first), then a "more" row. */
+export function folderChildren(accountId: string, folder: Folder, entries: MessageEntry[], shown: number): TreeNode[] {
+  const list = inFolder(entries, folder);
+  const page: TreeNode[] = list.slice(0, shown).map((entry) => ({ kind: 'message', accountId, folder, entry }));
+  if (list.length > shown) page.push({ kind: 'more', accountId, folder, remaining: list.length - shown });
+  return page;
+}
+
+export function relativeDate(ms: number, now: number): string {
+  if (!ms) return '';
+  const diff = now - ms;
+  const minute = 60_000;
+  if (diff < 0) return new Date(ms).toLocaleDateString();
+  if (diff < minute) return 'just now';
+  if (diff < 60 * minute) return `${Math.floor(diff / minute)} min ago`;
+  if (diff < 24 * 60 * minute) return `${Math.floor(diff / (60 * minute))} h ago`;
+  if (diff < 7 * 24 * 60 * minute) return `${Math.floor(diff / (24 * 60 * minute))} d ago`;
+  return new Date(ms).toLocaleDateString();
+}
+
+/** "Renée Dupont <renee@x.org>" -> "Renée Dupont"; bare addresses stay. */
+export function displayName(from: string): string {
+  const match = /^\s*"?([^"<]+?)"?\s*<[^>]+>/.exec(from);
+  return (match ? match[1] : from).trim() || '(unknown sender)';
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
+
+export function describe(node: TreeNode, entries: MessageEntry[], now: number): ItemView {
+  switch (node.kind) {
+    case 'account':
+      return {
+        id: `account:${node.accountId}`,
+        label: node.label,
+        description: node.error ? 'settings error' : '',
+        tooltip: node.error ? escapeMarkdown(node.error) : escapeMarkdown(node.label),
+        icon: node.error ? 'warning' : 'account',
+        contextValue: 'account',
+        collapsible: true,
+      };
+    case 'folder': {
+      const list = inFolder(entries, node.folder);
+      const unread = list.filter((e) => !e.seen).length;
+      return {
+        id: `folder:${node.accountId}:${node.folder}`,
+        label: node.folder === 'inbox' ? 'Inbox' : 'Trash',
+        description: node.folder === 'inbox' ? (unread ? `${unread} unread` : '') : list.length ? String(list.length) : '',
+        tooltip: `${list.length} messages, ${unread} unread`,
+        icon: node.folder === 'inbox' ? 'inbox' : 'trash',
+        contextValue: node.folder === 'inbox' ? 'inbox' : 'trash',
+        collapsible: true,
+      };
+    }
+    case 'more':
+      return {
+        id: `more:${node.accountId}:${node.folder}`,
+        label: `Show ${Math.min(node.remaining, PAGE_SIZE)} more…`,
+        description: `${node.remaining} not shown`,
+        tooltip: 'Load the next page of messages',
+        icon: 'ellipsis',
+        contextValue: 'more',
+        collapsible: false,
+      };
+    case 'message': {
+      const e = node.entry;
+      const markers = [e.hasAttachments ? '📎' : '', e.partialOf !== undefined ? '(headers only)' : ''].filter(Boolean).join(' ');
+      const tooltip = [
+        `**${escapeMarkdown(e.subject || '(no subject)')}**`,
+        '',
+        `From: ${escapeMarkdown(e.from)}`,
+        `To: ${escapeMarkdown(e.to)}`,
+        `Date: ${e.date ? new Date(e.date).toLocaleString() : 'unknown'}`,
+        `Size: ${formatSize(e.partialOf ?? e.size)}${e.partialOf !== undefined ? ' (only the headers are downloaded)' : ''}`,
+        e.snippet ? `\n${escapeMarkdown(e.snippet)}` : '',
+      ].join('  \n');
+      const kind = [node.folder === 'trash' ? 'trashed' : 'message', e.seen ? 'read' : 'unread', e.partialOf !== undefined ? 'partial' : ''].filter(Boolean).join('-');
+      return {
+        id: `msg:${node.accountId}:${e.id}`,
+        label: `${e.seen ? '' : '● '}${e.subject || '(no subject)'}`,
+        description: [displayName(e.from), relativeDate(e.date, now), markers].filter(Boolean).join(' · '),
+        tooltip,
+        icon: e.seen ? 'mail-read' : 'mail',
+        contextValue: kind,
+        collapsible: false,
+      };
+    }
+  }
+}
+
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(bytes < 10 * 1024 ? 1 : 0)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

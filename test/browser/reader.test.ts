@@ -1,0 +1,275 @@
+/// <reference lib="dom" />
+/**
+ * The reader webview in a real browser engine (Debian's Chromium): the page and its CSP come
+ * from src/reader/html.ts, the message from the real view model, the script is dist/webview.js.
+ * A harness stands in for VS Code's acquireVsCodeApi and records what the page posts.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { readerHtml } from '../../src/reader/html';
+import { buildMessageView } from '../../src/reader/viewModel';
+import type { MessageView, WebviewMessage } from '../../src/shared/protocol';
+import { CHROMIUM_BIN, CHROMIUM_INSTALL, launchChromium, THEMES } from '../support/browser';
+import { needTool } from '../support/tier';
+
+const skip = needTool('chromium', CHROMIUM_BIN, CHROMIUM_INSTALL);
+const ROOT = join(__dirname, '..', '..', '..');
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+const NONCE = 'dGVzdC1ub25jZS0xMjM0NQ==';
+
+interface Servers {
+  page: http.Server;
+  remote: http.Server;
+  pageOrigin: string;
+  remoteOrigin: string;
+  remoteHits: string[];
+}
+
+async function listen(handler: http.RequestListener): Promise<http.Server> {
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+async function startServers(): Promise<Servers> {
+  const remoteHits: string[] = [];
+  const remote = await listen((req, res) => {
+    remoteHits.push(req.url ?? '');
+    res.writeHead(200, { 'content-type': req.url?.endsWith('.css') ? 'text/css' : 'image/png', 'access-control-allow-origin': '*' });
+    res.end(req.url?.endsWith('.css') ? 'body{}' : PNG);
+  });
+  const webviewJs = readFileSync(join(ROOT, 'dist', 'webview.js'));
+  const page = await listen((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/webview.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' });
+      return res.end(webviewJs);
+    }
+    const theme = THEMES[(url.searchParams.get('theme') ?? 'light') as keyof typeof THEMES];
+    const origin = `http://${req.headers.host}`;
+    // What VS Code does around a webview: theme variables on <html>, acquireVsCodeApi defined.
+    const harness = `<script nonce="${NONCE}">window.__posted=[];window.acquireVsCodeApi=()=>({postMessage:(m)=>window.__posted.push(m)});</script>`;
+    const html = readerHtml({ cspSource: origin, scriptUri: '/webview.js', remoteAllowed: url.searchParams.get('remote') === '1', nonce: NONCE })
+      .replace('<html lang="en">', `<html lang="en" style="${Object.entries(theme).map(([k, v]) => `${k}:${v}`).join(';')}">`)
+      .replace('<script nonce', `${harness}<script nonce`);
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(html);
+  });
+  return {
+    page,
+    remote,
+    pageOrigin: `http://127.0.0.1:${(page.address() as AddressInfo).port}`,
+    remoteOrigin: `http://127.0.0.1:${(remote.address() as AddressInfo).port}`,
+    remoteHits,
+  };
+}
+
+function mime(headers: string[], body: string): Buffer {
+  return Buffer.from([...headers, '', body].join('\r\n'));
+}
+
+async function view(raw: Buffer): Promise<MessageView> {
+  return (await buildMessageView('test-id', raw, false)).view;
+}
+
+async function show(page: Page, servers: Servers, message: MessageView, options: { remote?: boolean; theme?: string } = {}): Promise<void> {
+  await page.goto(`${servers.pageOrigin}/?remote=${options.remote ? 1 : 0}&theme=${options.theme ?? 'light'}`);
+  await page.waitForFunction(() => (window as unknown as { __posted: WebviewMessage[] }).__posted.some((m) => m.type === 'ready'));
+  await page.evaluate(([m, remoteAllowed]) => window.postMessage({ type: 'show', message: m, remoteAllowed }, '*'), [message, !!options.remote] as const);
+  await page.waitForSelector('#subject');
+}
+
+const posted = (page: Page) => page.evaluate(() => (window as unknown as { __posted: WebviewMessage[] }).__posted);
+
+/** Vectors that each try to bump window.__xss or open a dialog, by every known route. */
+const XSS_VECTORS = [
+  '<script>window.__xss++</script>',
+  '<img src=x onerror="window.__xss++">',
+  '<svg onload="window.__xss++"></svg>',
+  '<svg><script>window.__xss++</script></svg>',
+  '<body onload="window.__xss++">',
+  '<iframe src="javascript:parent.__xss++"></iframe>',
+  '<iframe srcdoc="<script>parent.__xss++</script>"></iframe>',
+  '<object data="javascript:parent.__xss++"></object>',
+  '<embed src="javascript:parent.__xss++">',
+  '<a id="jslink" href="javascript:window.__xss++">click</a>',
+  '<a href="  JaVaScRiPt:window.__xss++">spaced</a>',
+  '<a href="data:text/html,<script>parent.__xss++</script>">data link</a>',
+  '<form action="javascript:window.__xss++"><input type=submit id=sub></form>',
+  '<button formaction="javascript:window.__xss++">b</button>',
+  '<meta http-equiv="refresh" content="0;url=javascript:window.__xss++">',
+  '<base href="javascript:window.__xss++//">',
+  '<math><mtext><table><mglyph><style><img src=x onerror="window.__xss++">',
+  '<noscript><p title="</noscript><img src=x onerror=window.__xss++>">',
+  '<details open ontoggle="window.__xss++">',
+  '<video><source onerror="window.__xss++"></video>',
+  '<div style="background:url(javascript:window.__xss++)">bg</div>',
+  '<style>@import "javascript:window.__xss++";</style>',
+  '<template><img src=x onerror="window.__xss++"></template>',
+  '<img src="x" onerror="alert(1)">',
+  '<marquee onstart="window.__xss++">m</marquee>',
+  '<input autofocus onfocus="window.__xss++">',
+  '<isindex type=image src=1 onerror=window.__xss++>',
+  '<svg><a xlink:href="javascript:window.__xss++"><text y="20">svg link</text></a></svg>',
+  '<img srcset="x 1x" onerror="window.__xss++">',
+  '<xss onpointerover="window.__xss++" style="display:block;height:100px">hover</xss>',
+];
+
+describe('reader webview in Chromium', { skip }, () => {
+  let browser: Browser;
+  let servers: Servers;
+  let page: Page;
+  before(async () => {
+    servers = await startServers();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 900, height: 700 } });
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    servers?.page.close();
+    servers?.remote.close();
+  });
+
+  test(`a corpus of ${XSS_VECTORS.length} XSS vectors runs no script`, async () => {
+    let dialogs = 0;
+    page.on('dialog', (d) => {
+      dialogs++;
+      void d.dismiss();
+    });
+    for (const vector of XSS_VECTORS) {
+      const message = await view(mime(['Subject: xss', 'Content-Type: text/html; charset=utf-8'], `<p>before</p>${vector}<p>after</p>`));
+      await show(page, servers, message);
+      await page.evaluate(() => ((window as unknown as { __xss: number }).__xss = 0));
+      // Poke everything a user might: click every link and element, hover, focus.
+      const host = page.locator('#body');
+      for (const a of await host.locator('a, button, input, details, xss, div').all()) {
+        await a.click({ timeout: 500, force: true }).catch(() => undefined);
+        await a.hover({ timeout: 500, force: true }).catch(() => undefined);
+      }
+      await page.waitForTimeout(50);
+      const xss = await page.evaluate(() => (window as unknown as { __xss: number }).__xss);
+      assert.equal(xss, 0, `vector ran: ${vector}`);
+      assert.ok(await page.locator('#body').textContent().then(() => true), 'page still alive');
+      const text = await page.locator('#mail-html').innerText();
+      // (Unclosed markup may legitimately swallow what follows it, so only what precedes is checked.)
+      assert.match(text, /before/, `content kept around ${vector}`);
+    }
+    assert.equal(dialogs, 0);
+    // No link handed to the host may be a script URL.
+    for (const m of await posted(page)) if (m.type === 'openLink') assert.match(m.url, /^(https?|mailto):/);
+  });
+
+  test('remote images make no request until "Load remote content", then load', async () => {
+    const html = [
+      '<p>Newsletter</p>',
+      `<img id="pic" src="${servers.remoteOrigin}/pixel.png" width="10" height="10">`,
+      `<div style="background-image:url('${servers.remoteOrigin}/bg.png');width:10px;height:10px"></div>`,
+      `<style>@import url("${servers.remoteOrigin}/style.css"); .x{background:url(${servers.remoteOrigin}/css-bg.png)}</style>`,
+      `<img srcset="${servers.remoteOrigin}/srcset.png 1x">`,
+      `<link rel="stylesheet" href="${servers.remoteOrigin}/link.css">`,
+    ].join('\n');
+    const message = await view(mime(['Subject: remote', 'Content-Type: text/html; charset=utf-8'], html));
+    assert.equal(message.hasRemoteContent, true);
+    servers.remoteHits.length = 0;
+    await show(page, servers, message);
+    await page.waitForTimeout(500);
+    assert.deepEqual(servers.remoteHits, [], 'no request before the user asks');
+    await page.screenshot({ path: join(ARTIFACTS, 'reader-remote-blocked.png') });
+    await page.locator('#load-remote').click();
+    assert.ok((await posted(page)).some((m) => m.type === 'loadRemote'));
+    // The host answers by rebuilding the page with the remote-allowing policy and re-sending.
+    await show(page, servers, message, { remote: true });
+    await page.waitForFunction(() => {
+      const img = document.querySelector('#body')?.shadowRoot?.querySelector('#pic') as HTMLImageElement | null;
+      return !!img && img.complete && img.naturalWidth > 0;
+    });
+    const hits: string[] = servers.remoteHits; // (deepEqual above narrowed the field's type to never[])
+    assert.ok(hits.includes('/pixel.png'), `hits: ${hits.join(', ')}`);
+    assert.equal(await page.locator('#remote-banner').count(), 0);
+  });
+
+  test('cid: inline images render from the message itself', async () => {
+    const raw = mime(
+      ['Subject: inline', 'MIME-Version: 1.0', 'Content-Type: multipart/related; boundary="rel"'],
+      [
+        '--rel',
+        'Content-Type: text/html; charset=utf-8',
+        '',
+        '<p>Logo:</p><img id="logo" src="cid:logo@example" width="20" height="20">',
+        '--rel',
+        'Content-Type: image/png',
+        'Content-ID: <logo@example>',
+        'Content-Transfer-Encoding: base64',
+        '',
+        PNG.toString('base64'),
+        '--rel--',
+        '',
+      ].join('\r\n'),
+    );
+    const message = await view(raw);
+    assert.equal(message.attachments.length, 0, 'an inline image is not listed as an attachment');
+    servers.remoteHits.length = 0;
+    await show(page, servers, message);
+    await page.waitForFunction(() => {
+      const img = document.querySelector('#body')?.shadowRoot?.querySelector('#logo') as HTMLImageElement | null;
+      return !!img && img.complete && img.naturalWidth === 1;
+    });
+    assert.deepEqual(servers.remoteHits, []);
+  });
+
+  test('plain text keeps its line breaks and its links are clickable through the host', async () => {
+    const message = await view(mime(['Subject: text', 'From: Ann <ann@example.org>', 'Content-Type: text/plain; charset=utf-8'], 'Hello Bob,\r\n\r\nsee https://example.org/path?x=1.\r\nBye'));
+    await show(page, servers, message);
+    const text = await page.locator('#mail-text').innerText();
+    assert.equal(text, 'Hello Bob,\n\nsee https://example.org/path?x=1.\nBye');
+    await page.locator('#mail-text a').click();
+    assert.ok((await posted(page)).some((m) => m.type === 'openLink' && m.url === 'https://example.org/path?x=1'));
+    assert.equal(await page.locator('#from').innerText(), 'Ann <ann@example.org>');
+    assert.equal(page.url().startsWith(servers.pageOrigin), true, 'the click did not navigate');
+  });
+
+  test('HTML mail shows its text; attachments are listed with a Save action; screenshots in each theme', async () => {
+    const raw = mime(
+      ['Subject: Quarterly report', 'From: Renée Dupont <renee@example.org>', 'To: team@example.org', 'Date: Tue, 03 Nov 2026 10:00:00 +0100', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="mix"'],
+      [
+        '--mix',
+        'Content-Type: text/html; charset=utf-8',
+        '',
+        '<h2>Q3 figures</h2><p>Revenue is <b>up 12%</b>. Details in the <a href="https://example.org/report">online report</a>.</p>',
+        '--mix',
+        'Content-Type: application/pdf; name="report.pdf"',
+        'Content-Disposition: attachment; filename="report.pdf"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        Buffer.alloc(3000, 1).toString('base64'),
+        '--mix',
+        'Content-Type: application/octet-stream; name="setup.exe"',
+        'Content-Disposition: attachment; filename="setup.exe"',
+        '',
+        'MZ',
+        '--mix--',
+        '',
+      ].join('\r\n'),
+    );
+    const message = await view(raw);
+    for (const theme of ['light', 'dark', 'high-contrast'] as const) {
+      await show(page, servers, message, { theme });
+      assert.match(await page.locator('#mail-html').innerText(), /Revenue is up 12%/);
+      assert.equal(await page.locator('#subject').innerText(), 'Quarterly report');
+      assert.deepEqual(await page.locator('#attachments .name').allInnerTexts(), ['report.pdf', 'setup.exe']);
+      assert.equal(await page.locator('#attachments .warning').count(), 1, 'the executable is marked');
+      const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      assert.equal(background, { light: 'rgb(255, 255, 255)', dark: 'rgb(31, 31, 31)', 'high-contrast': 'rgb(0, 0, 0)' }[theme]);
+      await page.screenshot({ path: join(ARTIFACTS, `reader-${theme}.png`), fullPage: true });
+    }
+    await page.locator('#attachments vscode-button').first().click();
+    assert.ok((await posted(page)).some((m) => m.type === 'saveAttachment' && m.index === 0));
+  });
+});
