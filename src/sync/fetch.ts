@@ -290,3 +290,30 @@ export async function completeMessage(options: Omit<FetchOptions, 'policy' | 'si
     await lock.release();
   }
 }
+
+/**
+ * Deletes the given stored messages from the server now (DELE + QUIT), whatever the policy says.
+ * Only UIDLs the store has a complete copy of qualify: mail leaves the server only once it is on disk.
+ */
+export async function deleteFromServerNow(options: Omit<FetchOptions, 'policy' | 'sizeLimit' | 'maxRounds'>, uidls: string[]): Promise<number> {
+  await mkdir(options.storeRoot, { recursive: true });
+  const lock = await acquireLock(join(options.storeRoot, 'fetch.lock'));
+  try {
+    const store = await AccountStore.open(options.storeRoot);
+    const wanted = new Set(uidls.filter((u) => store.uidlRecord(u) && store.fileOfUidl(u)?.partialOf === undefined));
+    if (wanted.size === 0) return 0;
+    const client = await Pop3Client.connect({ ...options.server, signal: options.signal });
+    try {
+      const sizes = await client.list();
+      const { uids } = await identify(client, sizes);
+      const doomed = sizes.filter((m) => wanted.has(uids.get(m.msg)!)).map((m) => m.msg);
+      await Promise.all(doomed.map((msg) => client.dele(msg)));
+      await client.quit();
+      return doomed.length;
+    } finally {
+      client.close();
+    }
+  } finally {
+    await lock.release();
+  }
+}

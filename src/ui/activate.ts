@@ -1,24 +1,52 @@
 /**
- * The VS Code adapter: registers the contributed commands and the log channel. The core
- * (src/pop3 and later the store and sync) knows nothing of VS Code; this layer wires it in.
+ * The composition root of the VS Code adapter. The core (src/pop3, src/store, src/sync,
+ * src/mime, src/reader) knows nothing of VS Code; this layer wires it in.
  */
 import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { MailService } from './mailService';
+import { ReaderPanels, SOURCE_SCHEME, SourceProvider } from './reader';
+import { Passwords } from './settings';
+import { MailTree } from './tree';
 
-export function activateMailPanel(context: vscode.ExtensionContext): void {
+export function activateMailPanel(context: vscode.ExtensionContext): MailService {
   const log = vscode.window.createOutputChannel('Mail Panel', { log: true });
-  context.subscriptions.push(log);
+  // Mail lives with the workspace; with no folder open, in the extension's global storage.
+  const storage = context.storageUri ?? context.globalStorageUri;
+  const mail = new MailService(storage.fsPath, new Passwords(context.secrets), log);
+  const tree = new MailTree(mail);
+  const readers = new ReaderPanels(mail, context.extensionUri);
+  const view = vscode.window.createTreeView('mailPanel.mailboxes', { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
 
-  const notYet = (what: string) => () =>
-    vscode.window.showInformationMessage(`Mail Panel: ${what} is not available in this preview build yet.`);
-
-  const commands: Record<string, (...args: unknown[]) => unknown> = {
-    'mailPanel.addAccount': notYet('adding an account'),
-    'mailPanel.fetchMail': notYet('fetching mail'),
-    'mailPanel.fetchAll': notYet('fetching mail'),
-    'mailPanel.showLog': () => log.show(true),
+  const status = vscode.window.createStatusBarItem('mailPanel.status', vscode.StatusBarAlignment.Left, 50);
+  status.name = 'Mail Panel';
+  status.command = 'mailPanel.fetchAll';
+  const updateStatus = async () => {
+    if (mail.list().length === 0) return status.hide();
+    const unread = await mail.unreadCount();
+    status.text = mail.isFetching() ? '$(sync~spin) Fetching mail…' : `$(mail) ${unread}`;
+    status.tooltip = mail.isFetching() ? 'Mail Panel is fetching mail' : `${unread} unread message${unread === 1 ? '' : 's'} — click to fetch all accounts`;
+    view.badge = unread ? { value: unread, tooltip: `${unread} unread` } : undefined;
+    status.show();
   };
-  for (const [id, handler] of Object.entries(commands)) {
-    context.subscriptions.push(vscode.commands.registerCommand(id, handler));
+  mail.onDidChange(() => void updateStatus());
+  mail.onDidChangeBusy(() => void updateStatus());
+  void updateStatus();
+
+  context.subscriptions.push(
+    log,
+    mail,
+    readers,
+    view,
+    status,
+    vscode.workspace.registerTextDocumentContentProvider(SOURCE_SCHEME, new SourceProvider(mail)),
+  );
+  registerCommands(context, mail, tree, readers);
+  if (mail.problems.length) {
+    void vscode.window.showWarningMessage(`Mail Panel: ${mail.problems[0]}`, 'Open Settings').then((pick) => {
+      if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'mailPanel.accounts');
+    });
   }
-  log.info('Mail Panel activated');
+  log.info(`Mail Panel activated; storage at ${storage.fsPath}; ${mail.list().length} account(s)`);
+  return mail;
 }

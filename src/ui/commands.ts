@@ -1,0 +1,141 @@
+/**
+ * The palette and context-menu commands. Item commands receive the clicked node and the
+ * selection (multi-select); from the palette they act on the message in the active reader.
+ */
+import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { emlName } from '../reader/files';
+import type { TreeNode } from '../views/treeModel';
+import { addAccount, editAccount, pickAccount, removeAccount } from './accountWizard';
+import type { MailService } from './mailService';
+import { openSource, type ReaderPanels } from './reader';
+import type { MailTree } from './tree';
+
+type MessageRef = { accountId: string; messageId: string };
+
+/** The messages a command is about: the selection, the clicked item, or the open message. */
+function targets(readers: ReaderPanels, node?: unknown, selection?: unknown): MessageRef[] {
+  const nodes = (Array.isArray(selection) && selection.length ? selection : node ? [node] : []) as Array<TreeNode | MessageRef>;
+  const refs = nodes.flatMap((n): MessageRef[] => {
+    if ('kind' in n) return n.kind === 'message' ? [{ accountId: n.accountId, messageId: n.entry.id }] : [];
+    return 'messageId' in n ? [n] : [];
+  });
+  if (refs.length === 0 && readers.current) refs.push(readers.current);
+  return refs;
+}
+
+function byAccount(refs: MessageRef[]): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const r of refs) map.set(r.accountId, [...(map.get(r.accountId) ?? []), r.messageId]);
+  return map;
+}
+
+export function registerCommands(context: vscode.ExtensionContext, mail: MailService, tree: MailTree, readers: ReaderPanels): void {
+  const none = () => void vscode.window.showInformationMessage('Select a message in the Mail view, or open one, first.');
+  const onMessages = (action: (accountId: string, ids: string[]) => Promise<unknown>) => async (node?: unknown, selection?: unknown) => {
+    const refs = targets(readers, node, selection);
+    if (refs.length === 0) return none();
+    for (const [accountId, ids] of byAccount(refs)) await action(accountId, ids);
+  };
+
+  const commands: Record<string, (...args: unknown[]) => unknown> = {
+    'mailPanel.addAccount': () => addAccount(mail),
+    'mailPanel.editAccount': (arg) => editAccount(mail, arg),
+    'mailPanel.removeAccount': (arg) => removeAccount(mail, arg),
+    'mailPanel.fetchMail': async (arg) => {
+      const account = await pickAccount(mail, 'Fetch Mail', arg);
+      if (account) await mail.fetch(account.id);
+    },
+    'mailPanel.fetchAll': () => mail.fetchAll(),
+    'mailPanel.openMessage': async (node?: unknown) => {
+      const [ref] = targets(readers, node);
+      if (ref) await readers.open(ref.accountId, ref.messageId);
+      else return vscode.commands.executeCommand('mailPanel.searchMessages');
+    },
+    'mailPanel.deleteMessage': onMessages((accountId, ids) => mail.change(accountId, (s) => s.trash(ids))),
+    'mailPanel.restoreMessage': onMessages((accountId, ids) => mail.change(accountId, (s) => s.restore(ids))),
+    'mailPanel.markRead': onMessages((accountId, ids) => mail.change(accountId, (s) => s.markSeen(ids, true))),
+    'mailPanel.markUnread': onMessages((accountId, ids) => mail.change(accountId, (s) => s.markSeen(ids, false))),
+    'mailPanel.deleteFromServer': onMessages(async (accountId, ids) => {
+      const store = await mail.store(accountId);
+      const entries = ids.map((id) => store.get(id)).filter((e) => e !== undefined);
+      const partial = entries.some((e) => e.partialOf !== undefined);
+      const pick = await vscode.window.showWarningMessage(
+        `Delete ${entries.length === 1 ? 'this message' : `${entries.length} messages`} from the server now?`,
+        { modal: true, detail: partial ? 'Messages whose body was never downloaded (headers only) are skipped, so nothing is lost.' : 'The copies in Mail Panel move to Trash.' },
+        'Delete from Server',
+      );
+      if (pick !== 'Delete from Server') return;
+      const deleted = await mail.deleteFromServer(accountId, entries.map((e) => e.uidl).filter((u): u is string => !!u));
+      await mail.change(accountId, (s) => s.trash(entries.filter((e) => e.partialOf === undefined).map((e) => e.id)));
+      void vscode.window.showInformationMessage(`Deleted ${deleted} message${deleted === 1 ? '' : 's'} from the server.`);
+    }),
+    'mailPanel.emptyTrash': async (arg) => {
+      const account = await pickAccount(mail, 'Empty Trash', arg);
+      if (!account) return;
+      const count = (await mail.messages(account.id)).filter((m) => m.trashed).length;
+      if (count === 0) return void vscode.window.showInformationMessage('Trash is empty.');
+      const pick = await vscode.window.showWarningMessage(`Delete ${count} message${count === 1 ? '' : 's'} in Trash for good?`, { modal: true }, 'Empty Trash');
+      if (pick === 'Empty Trash') await mail.change(account.id, (s) => s.emptyTrash());
+    },
+    'mailPanel.openSource': async (node?: unknown, selection?: unknown) => {
+      const [ref] = targets(readers, node, selection);
+      if (!ref) return none();
+      await openSource(ref.accountId, ref.messageId);
+    },
+    'mailPanel.saveAttachment': async (node?: unknown) => {
+      const [ref] = targets(readers, node);
+      if (ref && (!readers.current || readers.current.messageId !== ref.messageId)) await readers.open(ref.accountId, ref.messageId);
+      await readers.saveAttachmentOfCurrent();
+    },
+    'mailPanel.downloadFullMessage': onMessages(async (accountId, ids) => {
+      for (const id of ids) {
+        await mail.completeMessage(accountId, id);
+        await readers.reload(accountId, id);
+      }
+    }),
+    'mailPanel.exportMessages': async (node?: unknown, selection?: unknown) => {
+      let refs = targets(readers, node, selection);
+      if (node && typeof node === 'object' && 'kind' in node && (node as TreeNode).kind === 'account') refs = [];
+      if (refs.length === 0) {
+        const account = await pickAccount(mail, 'Export Messages of Account', node);
+        if (!account) return;
+        refs = (await mail.messages(account.id)).map((m) => ({ accountId: account.id, messageId: m.id }));
+      }
+      const [folder] = (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Export Here', title: `Export ${refs.length} messages as .eml` })) ?? [];
+      if (!folder) return;
+      await mkdir(folder.fsPath, { recursive: true });
+      let written = 0;
+      for (const { accountId, messageId } of refs) {
+        const store = await mail.store(accountId);
+        const entry = store.get(messageId);
+        const source = store.pathOf(messageId);
+        if (!entry || !source) continue;
+        let target = join(folder.fsPath, emlName(entry.subject, entry.date, messageId));
+        for (let i = 2; await stat(target).then(() => true, () => false); i++) target = target.replace(/( \(\d+\))?\.eml$/, ` (${i}).eml`);
+        await copyFile(source, target);
+        written++;
+      }
+      void vscode.window.showInformationMessage(`Exported ${written} message${written === 1 ? '' : 's'} to ${folder.fsPath}.`);
+    },
+    'mailPanel.searchMessages': async () => {
+      const items: Array<vscode.QuickPickItem & { ref: MessageRef }> = [];
+      for (const account of mail.list()) {
+        for (const m of await mail.messages(account.id)) {
+          items.push({
+            label: `${m.seen ? '' : '● '}${m.subject || '(no subject)'}`,
+            description: `${m.from}${m.trashed ? ' · in Trash' : ''}`,
+            detail: m.snippet,
+            ref: { accountId: account.id, messageId: m.id },
+          });
+        }
+      }
+      const pick = await vscode.window.showQuickPick(items, { title: 'Search Messages', placeHolder: 'Subject, sender or text', matchOnDescription: true, matchOnDetail: true });
+      if (pick) await readers.open(pick.ref.accountId, pick.ref.messageId);
+    },
+    'mailPanel.showLog': () => mail.log.show(true),
+    'mailPanel.showMore': (node) => tree.showMore(node as TreeNode & { kind: 'more' }),
+  };
+  for (const [id, handler] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
+}

@@ -1,0 +1,265 @@
+/**
+ * The extension's mail state: accounts (from settings), their stores (under the workspace's
+ * storage), fetching with progress and clear errors, automatic checks. Tree, reader and
+ * commands read from and act through this one object.
+ */
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { isBatchingServer, type AccountConfig } from '../accounts/account';
+import { adviseOn } from '../accounts/errorAdvice';
+import { formatFingerprint, type Pop3Options, type TraceHook } from '../pop3';
+import { CertificateError } from '../pop3';
+import { AccountStore, type MessageEntry } from '../store/accountStore';
+import { completeMessage, deleteFromServerNow, fetchMail, type FetchResult } from '../sync/fetch';
+import { showError } from './errors';
+import { loadAccounts, Passwords, saveUserAccounts, setting } from './settings';
+
+export class MailService implements vscode.Disposable {
+  private accounts: AccountConfig[] = [];
+  problems: string[] = [];
+  private readonly stores = new Map<string, Promise<AccountStore>>();
+  private readonly fetching = new Set<string>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly changed = new vscode.EventEmitter<string | undefined>();
+  /** Fires with an account id (its messages changed) or undefined (the account list changed). */
+  readonly onDidChange = this.changed.event;
+  private readonly busy = new vscode.EventEmitter<boolean>();
+  readonly onDidChangeBusy = this.busy.event;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly storageRoot: string,
+    readonly passwords: Passwords,
+    readonly log: vscode.LogOutputChannel,
+  ) {
+    this.reloadAccounts();
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('mailPanel.accounts')) this.reloadAccounts();
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.reloadAccounts()),
+    );
+  }
+
+  list(): AccountConfig[] {
+    return this.accounts;
+  }
+
+  account(id: string): AccountConfig | undefined {
+    return this.accounts.find((a) => a.id === id);
+  }
+
+  isFetching(id?: string): boolean {
+    return id ? this.fetching.has(id) : this.fetching.size > 0;
+  }
+
+  storeRoot(id: string): string {
+    return join(this.storageRoot, 'accounts', id);
+  }
+
+  /** The account's store, opened once and shared (reopened after a fetch to see its work). */
+  store(id: string): Promise<AccountStore> {
+    let store = this.stores.get(id);
+    if (!store) {
+      store = AccountStore.open(this.storeRoot(id));
+      this.stores.set(id, store);
+      store.catch(() => this.stores.delete(id));
+    }
+    return store;
+  }
+
+  async messages(id: string): Promise<MessageEntry[]> {
+    return (await this.store(id)).list();
+  }
+
+  /** Re-reads an account's store from disk and tells the views. */
+  async refresh(id: string): Promise<void> {
+    const old = this.stores.get(id);
+    this.stores.delete(id);
+    await old?.then((s) => s.close()).catch(() => undefined);
+    this.changed.fire(id);
+  }
+
+  /** Local changes (flags, trash) go through here so the views update. */
+  async change(id: string, action: (store: AccountStore) => Promise<unknown>): Promise<void> {
+    await action(await this.store(id));
+    this.changed.fire(id);
+  }
+
+  async unreadCount(): Promise<number> {
+    let unread = 0;
+    for (const a of this.accounts) {
+      try {
+        unread += (await this.messages(a.id)).filter((m) => !m.seen && !m.trashed).length;
+      } catch {
+        // a store that cannot be read counts as empty here; opening it shows the error
+      }
+    }
+    return unread;
+  }
+
+  /** Server options for an account; asks for the password when none is stored for user@host:port. */
+  async serverOptions(account: AccountConfig, passwordPrompt?: string): Promise<Pop3Options | undefined> {
+    const password = await this.passwords.getOrAsk(account, passwordPrompt);
+    if (password === undefined) return undefined;
+    const trace: TraceHook = (direction, line) => this.log.trace(`[${account.id}] ${direction === 'send' ? 'C:' : direction === 'receive' ? 'S:' : '--'} ${line}`);
+    return {
+      host: account.host,
+      port: account.port,
+      security: account.security,
+      tls: account.pinnedCertificate ? { pinnedSha256: account.pinnedCertificate } : undefined,
+      credentials: { user: account.user, password },
+      allowInsecureAuth: account.allowInsecureAuth,
+      trace,
+    };
+  }
+
+  /** One fetch with a cancellable progress notification; errors are shown with their next step. */
+  async fetch(id: string, options: { quiet?: boolean; passwordPrompt?: string } = {}): Promise<FetchResult | undefined> {
+    const account = this.account(id);
+    if (!account || this.fetching.has(id)) return undefined;
+    const server = await this.serverOptions(account, options.passwordPrompt);
+    if (!server) return undefined;
+    this.fetching.add(id);
+    this.busy.fire(true);
+    try {
+      const result = await vscode.window.withProgress(
+        { location: options.quiet ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification, title: `Fetching ${account.address}`, cancellable: true },
+        async (progress, token) => {
+          const controller = new AbortController();
+          token.onCancellationRequested(() => controller.abort());
+          let reported = 0;
+          return fetchMail({
+            storeRoot: this.storeRoot(id),
+            server,
+            policy: account.policy,
+            sizeLimit: (account.sizeLimitKB ?? 0) * 1024,
+            maxRounds: isBatchingServer(account.host) ? 10 : 1,
+            signal: controller.signal,
+            onProgress: (p) => {
+              const percent = p.bytesTotal ? (p.bytesDone / p.bytesTotal) * 100 : 0;
+              progress.report({
+                message: p.phase === 'downloading' && p.messagesTotal ? `${p.messagesDone} of ${p.messagesTotal} messages` : p.phase.replace('-', ' ') + '…',
+                increment: percent - reported,
+              });
+              reported = percent;
+            },
+          });
+        },
+      );
+      this.log.info(`[${id}] fetched ${result.downloaded} new (${result.partial} headers only), deleted ${result.deletedOnServer} on the server`);
+      if (result.downloaded + result.partial > 0 && setting('notifyNewMail', true)) {
+        void vscode.window.showInformationMessage(`${result.downloaded + result.partial} new message${result.downloaded + result.partial === 1 ? '' : 's'} for ${account.address}.`, 'Show').then((pick) => {
+          if (pick) void vscode.commands.executeCommand('mailPanel.mailboxes.focus');
+        });
+      }
+      return result;
+    } catch (err) {
+      this.log.error(`[${id}] fetch failed: ${err instanceof Error ? err.message : String(err)}`);
+      await this.handleError(account, err, () => this.fetch(id));
+      return undefined;
+    } finally {
+      this.fetching.delete(id);
+      this.busy.fire(this.fetching.size > 0);
+      await this.refresh(id);
+    }
+  }
+
+  async fetchAll(): Promise<void> {
+    await Promise.all(this.accounts.map((a) => this.fetch(a.id)));
+  }
+
+  async completeMessage(id: string, messageId: string): Promise<void> {
+    const account = this.account(id);
+    const server = account && (await this.serverOptions(account));
+    if (!account || !server) return;
+    try {
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Downloading the full message…' }, () =>
+        completeMessage({ storeRoot: this.storeRoot(id), server }, messageId),
+      );
+    } catch (err) {
+      await this.handleError(account, err, () => this.completeMessage(id, messageId));
+    } finally {
+      await this.refresh(id);
+    }
+  }
+
+  async deleteFromServer(id: string, uidls: string[]): Promise<number> {
+    const account = this.account(id);
+    const server = account && (await this.serverOptions(account));
+    if (!account || !server) return 0;
+    try {
+      return await deleteFromServerNow({ storeRoot: this.storeRoot(id), server }, uidls);
+    } catch (err) {
+      await this.handleError(account, err, () => this.deleteFromServer(id, uidls));
+      return 0;
+    }
+  }
+
+  /** Shows an error with its next step and carries the step out. */
+  async handleError(account: AccountConfig, err: unknown, retry: () => Promise<unknown>): Promise<void> {
+    const action = await showError(adviseOn(err, account.address));
+    switch (action) {
+      case 'retry':
+        await retry();
+        break;
+      case 'show-log':
+        this.log.show(true);
+        break;
+      case 're-enter-password':
+        if (await this.passwords.getOrAsk(account, 'The server refused the password. Enter it again.')) await retry();
+        break;
+      case 'trust-certificate':
+        if (err instanceof CertificateError && err.fingerprint256 && (await this.confirmTrust(account, err))) await retry();
+        break;
+      case 'allow-insecure':
+        await saveUserAccounts((list) => list.map((a) => (a.id === account.id ? { ...a, allowInsecureAuth: true } : a)));
+        this.reloadAccounts();
+        await retry();
+        break;
+      case 'edit-account':
+        await vscode.commands.executeCommand('mailPanel.editAccount', account.id);
+        break;
+    }
+  }
+
+  /** Shows a certificate's fingerprint; pinning it makes the account trust exactly that certificate. */
+  async confirmTrust(account: AccountConfig, err: CertificateError): Promise<boolean> {
+    const fingerprint = formatFingerprint(err.fingerprint256 ?? '');
+    const pick = await vscode.window.showWarningMessage(
+      `The certificate of ${account.host} is not trusted (${err.reason}).`,
+      { modal: true, detail: `SHA-256 fingerprint:\n${fingerprint}\n\nTrust it only if it matches what your mail provider publishes. Mail Panel will then accept this certificate, and only this one, for ${account.address}.` },
+      'Trust This Certificate',
+    );
+    if (pick !== 'Trust This Certificate') return false;
+    await saveUserAccounts((list) => list.map((a) => (a.id === account.id ? { ...a, pinnedCertificate: fingerprint } : a)));
+    this.reloadAccounts();
+    return true;
+  }
+
+  reloadAccounts(): void {
+    const { accounts, problems } = loadAccounts();
+    this.accounts = accounts;
+    this.problems = problems;
+    for (const p of problems) this.log.warn(`settings: ${p}`);
+    this.scheduleChecks();
+    this.changed.fire(undefined);
+  }
+
+  private scheduleChecks(): void {
+    for (const timer of this.timers.values()) clearInterval(timer);
+    this.timers.clear();
+    for (const a of this.accounts) {
+      const minutes = a.checkIntervalMinutes ?? 0;
+      if (minutes > 0) this.timers.set(a.id, setInterval(() => void this.fetch(a.id, { quiet: true }), minutes * 60_000));
+    }
+  }
+
+  dispose(): void {
+    for (const timer of this.timers.values()) clearInterval(timer);
+    for (const d of this.disposables) d.dispose();
+    this.changed.dispose();
+    this.busy.dispose();
+    for (const s of this.stores.values()) void s.then((store) => store.close()).catch(() => undefined);
+  }
+}

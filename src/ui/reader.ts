@@ -1,0 +1,217 @@
+/**
+ * Reader panels: one webview panel per open message. The page and its CSP come from
+ * src/reader/html.ts; all traffic uses the types of src/shared/protocol.ts.
+ */
+import { homedir } from 'node:os';
+import * as vscode from 'vscode';
+import { readerHtml } from '../reader/html';
+import { buildMessageView } from '../reader/viewModel';
+import { isExecutable, sanitizeFilename } from '../reader/files';
+import type { ParsedMessage } from '../mime/parse';
+import type { HostMessage, MessageView, WebviewMessage } from '../shared/protocol';
+import type { MailService } from './mailService';
+import { setting } from './settings';
+
+export const SOURCE_SCHEME = 'mailpanel-source';
+
+interface OpenPanel {
+  panel: vscode.WebviewPanel;
+  accountId: string;
+  messageId: string;
+  view?: MessageView;
+  parsed?: ParsedMessage;
+  remoteAllowed: boolean;
+}
+
+export class ReaderPanels implements vscode.Disposable {
+  private readonly panels = new Map<string, OpenPanel>();
+  private active: OpenPanel | undefined;
+
+  constructor(
+    private readonly mail: MailService,
+    private readonly extensionUri: vscode.Uri,
+  ) {}
+
+  /** The message in the active reader panel, for palette commands that act on "this message". */
+  get current(): { accountId: string; messageId: string } | undefined {
+    return this.active && { accountId: this.active.accountId, messageId: this.active.messageId };
+  }
+
+  async open(accountId: string, messageId: string): Promise<void> {
+    const key = `${accountId}/${messageId}`;
+    const existing = this.panels.get(key);
+    if (existing) {
+      existing.panel.reveal();
+      return;
+    }
+    const store = await this.mail.store(accountId);
+    const entry = store.get(messageId);
+    if (!entry) {
+      void vscode.window.showWarningMessage('This message is no longer in the store.');
+      return;
+    }
+    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
+    const panel = vscode.window.createWebviewPanel('mailPanel.reader', entry.subject || '(no subject)', vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [dist],
+      enableFindWidget: true,
+    });
+    const state: OpenPanel = { panel, accountId, messageId, remoteAllowed: false };
+    this.panels.set(key, state);
+    this.active = state;
+    panel.onDidDispose(() => {
+      this.panels.delete(key);
+      if (this.active === state) this.active = undefined;
+      void vscode.commands.executeCommand('setContext', 'mailPanel.readerActive', this.active !== undefined);
+    });
+    panel.onDidChangeViewState(() => {
+      if (panel.active) this.active = state;
+      void vscode.commands.executeCommand('setContext', 'mailPanel.readerActive', panel.active || this.active !== undefined);
+    });
+    panel.webview.onDidReceiveMessage((m: WebviewMessage) => void this.onMessage(state, m));
+    void vscode.commands.executeCommand('setContext', 'mailPanel.readerActive', true);
+    await this.load(state);
+    if (setting('markReadOnOpen', true) && !entry.seen) await this.mail.change(accountId, (s) => s.markSeen([messageId]));
+  }
+
+  /** Re-reads the message (after "Download Full Message") and re-renders. */
+  async reload(accountId: string, messageId: string): Promise<void> {
+    const state = this.panels.get(`${accountId}/${messageId}`);
+    if (state) await this.load(state);
+  }
+
+  private async load(state: OpenPanel): Promise<void> {
+    const store = await this.mail.store(state.accountId);
+    const entry = store.get(state.messageId);
+    if (!entry) return;
+    const { view, parsed } = await buildMessageView(state.messageId, await store.read(state.messageId), entry.partialOf !== undefined);
+    state.view = view;
+    state.parsed = parsed;
+    state.panel.title = view.subject || '(no subject)';
+    this.setHtml(state);
+  }
+
+  private setHtml(state: OpenPanel): void {
+    const webview = state.panel.webview;
+    webview.html = readerHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js')).toString(),
+      remoteAllowed: state.remoteAllowed,
+    });
+  }
+
+  private post(state: OpenPanel, message: HostMessage): void {
+    void state.panel.webview.postMessage(message);
+  }
+
+  private async onMessage(state: OpenPanel, message: WebviewMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        if (state.view) this.post(state, { type: 'show', message: state.view, remoteAllowed: state.remoteAllowed });
+        break;
+      case 'loadRemote':
+        // A new page with a policy that permits remote loads; it says 'ready' again.
+        state.remoteAllowed = true;
+        this.setHtml(state);
+        break;
+      case 'openLink':
+        await openLink(message.url);
+        break;
+      case 'saveAttachment':
+        await this.saveAttachment(state, message.index);
+        break;
+      case 'openSource':
+        await openSource(state.accountId, state.messageId);
+        break;
+      case 'reply':
+        await this.reply(state);
+        break;
+      case 'downloadFull':
+        await vscode.commands.executeCommand('mailPanel.downloadFullMessage', { accountId: state.accountId, messageId: state.messageId });
+        break;
+    }
+  }
+
+  /** From the palette: pick one of the current message's attachments. */
+  async saveAttachmentOfCurrent(): Promise<void> {
+    const state = this.active;
+    if (!state?.view) return void vscode.window.showInformationMessage('Open a message first.');
+    if (state.view.attachments.length === 0) return void vscode.window.showInformationMessage('This message has no attachments.');
+    const pick = await vscode.window.showQuickPick(
+      state.view.attachments.map((a) => ({ label: a.filename, description: `${a.contentType}, ${a.size} bytes`, index: a.index })),
+      { title: 'Save Attachment' },
+    );
+    if (pick) await this.saveAttachment(state, pick.index);
+  }
+
+  private async saveAttachment(state: OpenPanel, index: number): Promise<void> {
+    const attachment = state.parsed?.attachments[index];
+    if (!attachment) return;
+    const name = sanitizeFilename(attachment.filename, `attachment-${index + 1}`);
+    if (isExecutable(name)) {
+      const go = await vscode.window.showWarningMessage(
+        `"${name}" is a kind of file that can run programs on your computer.`,
+        { modal: true, detail: 'Save it only if you trust the sender and expected this file. Mail Panel never opens attachments by itself.' },
+        'Save Anyway',
+      );
+      if (go !== 'Save Anyway') return;
+    }
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir());
+    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder, name), title: 'Save Attachment' });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, attachment.content);
+    void vscode.window.showInformationMessage(`Saved ${vscode.workspace.asRelativePath(target)}.`);
+  }
+
+  private async reply(state: OpenPanel): Promise<void> {
+    const parsed = state.parsed;
+    if (!parsed) return;
+    const to = parsed.replyTo ? (/<([^>]+)>/.exec(parsed.replyTo)?.[1] ?? parsed.replyTo) : parsed.fromAddress;
+    const subject = /^re:/i.test(parsed.subject) ? parsed.subject : `Re: ${parsed.subject}`;
+    const params = [`subject=${encodeURIComponent(subject)}`];
+    if (parsed.messageId) params.push(`In-Reply-To=${encodeURIComponent(parsed.messageId)}`);
+    await vscode.env.openExternal(vscode.Uri.parse(`mailto:${encodeURIComponent(to)}?${params.join('&')}`, true));
+  }
+
+  dispose(): void {
+    for (const p of this.panels.values()) p.panel.dispose();
+  }
+}
+
+/** Links open only after the user has seen where they really go. */
+export async function openLink(url: string): Promise<void> {
+  let target: vscode.Uri;
+  try {
+    target = vscode.Uri.parse(url, true);
+  } catch {
+    return;
+  }
+  if (!['http', 'https', 'mailto'].includes(target.scheme)) {
+    void vscode.window.showWarningMessage(`Mail Panel does not open ${target.scheme}: links.`);
+    return;
+  }
+  const pick = await vscode.window.showInformationMessage('Open this link?', { modal: true, detail: url }, 'Open', 'Copy Link');
+  if (pick === 'Open') await vscode.env.openExternal(target);
+  else if (pick === 'Copy Link') await vscode.env.clipboard.writeText(url);
+}
+
+export function sourceUri(accountId: string, messageId: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: SOURCE_SCHEME, path: `/${accountId}/${messageId}.eml` });
+}
+
+export async function openSource(accountId: string, messageId: string): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument(sourceUri(accountId, messageId));
+  await vscode.window.showTextDocument(doc, { preview: true });
+}
+
+/** Read-only documents with a message's raw text (Open Source). */
+export class SourceProvider implements vscode.TextDocumentContentProvider {
+  constructor(private readonly mail: MailService) {}
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const [, accountId, file] = uri.path.split('/');
+    const store = await this.mail.store(accountId);
+    const raw = await store.read(file.replace(/\.eml$/, ''));
+    return raw.toString('utf8');
+  }
+}

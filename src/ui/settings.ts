@@ -1,0 +1,93 @@
+/**
+ * Accounts from settings, workspace-trust aware, and passwords from SecretStorage. Settings
+ * never hold a password; the secret is keyed by user, host and port (see secretKey).
+ */
+import * as vscode from 'vscode';
+import { parseAccount, secretKey, type AccountConfig } from '../accounts/account';
+
+export const SECTION = 'mailPanel';
+
+export interface LoadedAccounts {
+  accounts: AccountConfig[];
+  /** Entries that could not be read, each with the reason. */
+  problems: string[];
+}
+
+/**
+ * User settings always count; workspace settings only in a trusted workspace, so that opening
+ * a folder cannot add an account that points somewhere of the folder's choosing.
+ */
+export function loadAccounts(): LoadedAccounts {
+  const inspected = vscode.workspace.getConfiguration(SECTION).inspect<unknown[]>('accounts');
+  const sources = [inspected?.globalValue, ...(vscode.workspace.isTrusted ? [inspected?.workspaceValue, inspected?.workspaceFolderValue] : [])];
+  const byId = new Map<string, AccountConfig>();
+  const problems: string[] = [];
+  for (const source of sources) {
+    if (source === undefined) continue;
+    if (!Array.isArray(source)) {
+      problems.push('"mailPanel.accounts" must be a list of accounts');
+      continue;
+    }
+    for (const raw of source) {
+      const parsed = parseAccount(raw);
+      if ('error' in parsed) problems.push(parsed.error);
+      else byId.set(parsed.account.id, parsed.account);
+    }
+  }
+  return { accounts: [...byId.values()], problems };
+}
+
+/** Writes the user-level account list (where Add/Edit/Remove act). */
+export async function saveUserAccounts(update: (accounts: AccountConfig[]) => AccountConfig[]): Promise<void> {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  const current = (config.inspect<unknown[]>('accounts')?.globalValue ?? []).flatMap((raw) => {
+    const parsed = parseAccount(raw);
+    return 'account' in parsed ? [parsed.account] : [];
+  });
+  await config.update('accounts', update(current).map(stripDefaults), vscode.ConfigurationTarget.Global);
+}
+
+function stripDefaults(a: AccountConfig): Partial<AccountConfig> {
+  const out: Partial<AccountConfig> = { ...a };
+  if (!out.allowInsecureAuth) delete out.allowInsecureAuth;
+  if (!out.pinnedCertificate) delete out.pinnedCertificate;
+  if (out.policy && Object.keys(out.policy).length === 0) delete out.policy;
+  if (out.sizeLimitKB === undefined) delete out.sizeLimitKB;
+  if (out.checkIntervalMinutes === undefined) delete out.checkIntervalMinutes;
+  return out;
+}
+
+export function setting<T>(name: string, fallback: T): T {
+  return vscode.workspace.getConfiguration(SECTION).get<T>(name, fallback);
+}
+
+export class Passwords {
+  constructor(private readonly secrets: vscode.SecretStorage) {}
+
+  get(account: AccountConfig): Thenable<string | undefined> {
+    return this.secrets.get(secretKey(account));
+  }
+
+  store(account: AccountConfig, password: string): Thenable<void> {
+    return this.secrets.store(secretKey(account), password);
+  }
+
+  delete(account: AccountConfig): Thenable<void> {
+    return this.secrets.delete(secretKey(account));
+  }
+
+  /** Asks for the password (and remembers it) when none is stored for this user@host:port. */
+  async getOrAsk(account: AccountConfig, reason?: string): Promise<string | undefined> {
+    const known = reason ? undefined : await this.get(account);
+    if (known !== undefined) return known;
+    const password = await vscode.window.showInputBox({
+      title: `Password for ${account.user} at ${account.host}`,
+      prompt: reason ?? `Mail Panel stores it in VS Code's secret storage, bound to ${account.host}:${account.port}.`,
+      password: true,
+      ignoreFocusOut: true,
+    });
+    if (password === undefined) return undefined;
+    await this.store(account, password);
+    return password;
+  }
+}

@@ -1,0 +1,190 @@
+/** The extension's logic that runs without VS Code: accounts, tree model, view model, error advice. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { guessServer, newAccountId, parseAccount, presetFor, secretKey } from '../../src/accounts/account';
+import { adviseOn } from '../../src/accounts/errorAdvice';
+import { CertificateError, Pop3Error } from '../../src/pop3';
+import { emlName, isExecutable, sanitizeFilename } from '../../src/reader/files';
+import { buildMessageView, hasRemoteContent } from '../../src/reader/viewModel';
+import { contentSecurityPolicy } from '../../src/reader/html';
+import type { MessageEntry } from '../../src/store/accountStore';
+import { LockBusyError } from '../../src/store/lock';
+import { describe as describeNode, displayName, folderChildren, PAGE_SIZE, relativeDate } from '../../src/views/treeModel';
+
+describe('accounts', () => {
+  test('presets fill server and port for common providers; unknown domains get a guess', () => {
+    assert.deepEqual(presetFor('Someone@GMAIL.com'), { host: 'pop.gmail.com', port: 995, security: 'tls', batching: true });
+    assert.deepEqual(guessServer('me@example.org'), { host: 'pop.example.org', port: 995, security: 'tls' });
+  });
+
+  test('a settings entry is validated with a sentence for each problem', () => {
+    const ok = parseAccount({ id: 'work', address: 'me@example.org', host: 'pop.example.org' });
+    assert.ok('account' in ok);
+    assert.equal(ok.account.port, 995);
+    assert.equal(ok.account.user, 'me@example.org');
+    const cases: Array<[unknown, RegExp]> = [
+      [null, /not an object/],
+      [{ id: '../x', address: 'a@b.c', host: 'h' }, /"id" must be/],
+      [{ id: 'a', address: 'nope', host: 'pop.x.org' }, /e-mail address/],
+      [{ id: 'a', address: 'a@b.org', host: 'bad host!' }, /server name/],
+      [{ id: 'a', address: 'a@b.org', host: 'pop.b.org', port: 70000 }, /port number/],
+      [{ id: 'a', address: 'a@b.org', host: 'pop.b.org', security: 'ssl' }, /"security" must be/],
+      [{ id: 'a', address: 'a@b.org', host: 'pop.b.org', policy: { deleteAfterDays: -1 } }, /deleteAfterDays/],
+      [{ id: 'a', address: 'a@b.org', host: 'pop.b.org', pinnedCertificate: 'xyz' }, /SHA-256/],
+      [{ id: 'a', address: 'a@b.org', host: 'pop.b.org', sizeLimitKB: 'big' }, /sizeLimitKB/],
+    ];
+    for (const [raw, message] of cases) {
+      const r = parseAccount(raw);
+      assert.ok('error' in r, JSON.stringify(raw));
+      assert.match(r.error, message);
+    }
+  });
+
+  test('the password key binds user, host and port: pointing an account elsewhere finds no password', () => {
+    const a = { user: 'me', host: 'pop.example.org', port: 995 };
+    assert.equal(secretKey(a), secretKey({ ...a, host: 'POP.example.org' }));
+    assert.notEqual(secretKey(a), secretKey({ ...a, host: 'evil.example.net' }));
+    assert.notEqual(secretKey(a), secretKey({ ...a, port: 110 }));
+    assert.notEqual(secretKey(a), secretKey({ ...a, user: 'you' }));
+  });
+
+  test('new ids are safe folder names and unique', () => {
+    assert.equal(newAccountId('Me+tag@Example.org', []), 'me-tag-example.org');
+    assert.equal(newAccountId('me@example.org', ['me-example.org']), 'me-example.org-2');
+  });
+});
+
+describe('error advice', () => {
+  test('each kind of failure gets a sentence and its next step', () => {
+    assert.deepEqual(adviseOn(new Pop3Error('auth', 'Wrong user name or password.'), 'me@x.org').actions.map((a) => a.action), ['re-enter-password']);
+    const cert = adviseOn(new CertificateError('not verified', 'AB:CD', 'DEPTH_ZERO_SELF_SIGNED_CERT'), 'me@x.org');
+    assert.deepEqual(cert.actions.map((a) => a.action), ['trust-certificate']);
+    assert.match(cert.message, /fingerprint is AB:CD/);
+    assert.deepEqual(adviseOn(new Pop3Error('in-use', 'locked'), 'x').actions.map((a) => a.action), ['retry', 'show-log']);
+    assert.deepEqual(adviseOn(new Pop3Error('insecure', 'clear'), 'x').actions.map((a) => a.action), ['edit-account', 'allow-insecure']);
+    assert.deepEqual(adviseOn(new LockBusyError({ pid: 1, host: 'h', since: 0 }), 'x').actions, []);
+    assert.doesNotMatch(adviseOn(new TypeError('boom'), 'x').message, /at .*\(/, 'no stack trace');
+  });
+});
+
+function entry(i: number, extra: Partial<MessageEntry> = {}): MessageEntry {
+  return { id: `m${i}`, uidl: `u${i}`, from: `Ann <ann${i}@x.org>`, to: 'me@x.org', subject: `S${i}`, date: 1_700_000_000_000 + i, size: 100, hasAttachments: false, snippet: '', messageId: '', seen: false, trashed: false, ...extra };
+}
+
+describe('tree model', () => {
+  test('folders page their messages and say how many remain', () => {
+    const entries = Array.from({ length: PAGE_SIZE + 50 }, (_, i) => entry(i, { trashed: i % 10 === 0 }));
+    const inbox = folderChildren('a', 'inbox', entries, PAGE_SIZE);
+    assert.equal(inbox.length, PAGE_SIZE + 1);
+    assert.deepEqual(inbox.at(-1), { kind: 'more', accountId: 'a', folder: 'inbox', remaining: 225 - PAGE_SIZE });
+    assert.equal(folderChildren('a', 'trash', entries, PAGE_SIZE).length, 25);
+  });
+
+  test('message rows show sender, relative date, unread, attachment and partial markers; context values drive menus', () => {
+    const now = 1_700_000_000_000 + 3 * 3_600_000;
+    const unread = describeNode({ kind: 'message', accountId: 'a', folder: 'inbox', entry: entry(0, { hasAttachments: true, partialOf: 5000 }) }, [], now);
+    assert.equal(unread.label, '● S0');
+    assert.equal(unread.description, 'Ann · 3 h ago · 📎 (headers only)');
+    assert.equal(unread.icon, 'mail');
+    assert.equal(unread.contextValue, 'message-unread-partial');
+    const read = describeNode({ kind: 'message', accountId: 'a', folder: 'trash', entry: entry(1, { seen: true, subject: '' }) }, [], now);
+    assert.equal(read.label, '(no subject)');
+    assert.equal(read.contextValue, 'trashed-read');
+    const folder = describeNode({ kind: 'folder', accountId: 'a', folder: 'inbox' }, [entry(1), entry(2, { seen: true })], now);
+    assert.equal(folder.description, '1 unread');
+  });
+
+  test('tooltips escape Markdown from hostile subjects', () => {
+    const row = describeNode({ kind: 'message', accountId: 'a', folder: 'inbox', entry: entry(0, { subject: '[click](command:evil) *x*' }) }, [], 0);
+    assert.ok(!row.tooltip.includes('](command:'), row.tooltip);
+  });
+
+  test('dates and names read naturally', () => {
+    assert.equal(relativeDate(1000, 1000 + 30_000), 'just now');
+    assert.equal(relativeDate(0, 5), '');
+    assert.equal(relativeDate(0 + 1, 2 * 86_400_000), '1 d ago');
+    assert.equal(displayName('"Renée D." <r@x.org>'), 'Renée D.');
+    assert.equal(displayName('plain@x.org'), 'plain@x.org');
+  });
+});
+
+describe('message view model', () => {
+  test('HTML with cid images, attachments, remote content', async () => {
+    const raw = Buffer.from(
+      [
+        'From: "Ann" <ann@x.org>',
+        'To: me@x.org, "Bob B" <bob@x.org>',
+        'Subject: =?utf-8?q?R=C3=A9sum=C3=A9?=',
+        'Date: Tue, 03 Nov 2026 10:00:00 +0000',
+        'Content-Type: multipart/mixed; boundary=m',
+        '',
+        '--m',
+        'Content-Type: multipart/related; boundary=r',
+        '',
+        '--r',
+        'Content-Type: text/html; charset=utf-8',
+        '',
+        '<p>Hi <img src="cid:a@b"><img src="https://tracker.example/p.gif"></p>',
+        '--r',
+        'Content-Type: image/png',
+        'Content-ID: <a@b>',
+        'Content-Transfer-Encoding: base64',
+        '',
+        'iVBORw0KGgo=',
+        '--r--',
+        '--m',
+        'Content-Type: application/x-msdownload; name="../../evil.exe"',
+        'Content-Disposition: attachment; filename="../../evil.exe"',
+        '',
+        'MZ',
+        '--m--',
+        '',
+      ].join('\r\n'),
+    );
+    const { view } = await buildMessageView('id1', raw, false);
+    assert.equal(view.subject, 'Résumé');
+    assert.equal(view.from, 'Ann <ann@x.org>');
+    assert.equal(view.to, 'me@x.org, Bob B <bob@x.org>');
+    assert.equal(view.date, '2026-11-03T10:00:00.000Z');
+    assert.equal(view.body.kind, 'html');
+    assert.ok(view.body.kind === 'html' && view.body.html.includes('src="data:image/png;base64,iVBORw0KGgo="'));
+    assert.equal(view.hasRemoteContent, true);
+    assert.deepEqual(view.attachments.map((a) => [a.filename, a.executable]), [['_.._evil.exe', true]]);
+  });
+
+  test('plain text stays text; links alone are not remote content', async () => {
+    const { view } = await buildMessageView('id2', Buffer.from('Subject: t\r\n\r\nline 1\r\nline 2\r\n'), true);
+    assert.deepEqual(view.body, { kind: 'text', text: 'line 1\nline 2\n' });
+    assert.equal(view.partial, true);
+    assert.equal(hasRemoteContent('<a href="https://x.org">x</a>'), false);
+    assert.equal(hasRemoteContent('<div style="background:url(//x.org/a.png)">'), true);
+  });
+
+  test('a broken message still gives a view, never a crash', async () => {
+    const { view } = await buildMessageView('id3', Buffer.from('\x00\xff garbage without headers\r\n--boundary\r\n'), false);
+    assert.equal(view.body.kind, 'text');
+  });
+
+  test('the CSP blocks remote loads and foreign scripts until remote content is allowed', () => {
+    const strict = contentSecurityPolicy('https://webview', 'N', false);
+    assert.match(strict, /default-src 'none'/);
+    assert.match(strict, /script-src 'nonce-N'(;|$)/);
+    assert.doesNotMatch(strict, /https:(?!\/\/webview)/);
+    assert.match(contentSecurityPolicy('https://webview', 'N', true), /img-src https:\/\/webview data: https: http:/);
+  });
+});
+
+describe('file names from mail', () => {
+  test('paths, controls, bidi tricks and reserved names are neutralised', () => {
+    assert.equal(sanitizeFilename('../../etc/passwd'), '_.._etc_passwd');
+    assert.equal(sanitizeFilename('.bashrc'), 'bashrc');
+    assert.equal(sanitizeFilename('report\u202Efdp.exe'), 'reportfdp.exe');
+    assert.equal(sanitizeFilename('CON.txt'), '_CON.txt');
+    assert.equal(sanitizeFilename('   '), 'attachment');
+    assert.equal(sanitizeFilename(`${'a'.repeat(300)}.pdf`).length, 200);
+    assert.ok(sanitizeFilename(`${'a'.repeat(300)}.pdf`).endsWith('.pdf'));
+    assert.equal(isExecutable('Invoice.PDF.exe'), true);
+    assert.equal(isExecutable('notes.txt'), false);
+    assert.equal(emlName('Re: a/b?', Date.UTC(2026, 0, 2), 'abc.def'), '2026-01-02 Re_ a_b_ [abcdef].eml');
+  });
+});
