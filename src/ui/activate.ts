@@ -9,7 +9,13 @@ import { ReaderPanels, SOURCE_SCHEME, SourceProvider } from './reader';
 import { Passwords } from './settings';
 import { MailTree } from './tree';
 
-export function activateMailPanel(context: vscode.ExtensionContext): MailService {
+/** What the extension exports: used by its tests inside VS Code, harmless to others. */
+export interface MailPanelApi {
+  mail: MailService;
+  tree: MailTree;
+}
+
+export function activateMailPanel(context: vscode.ExtensionContext): MailPanelApi {
   const log = vscode.window.createOutputChannel('Mail Panel', { log: true });
   // Mail lives with the workspace; with no folder open, in the extension's global storage.
   const storage = context.storageUri ?? context.globalStorageUri;
@@ -48,5 +54,5 @@ export function activateMailPanel(context: vscode.ExtensionContext): MailService
     });
   }
   log.info(`Mail Panel activated; storage at ${storage.fsPath}; ${mail.list().length} account(s)`);
-  return mail;
+  return { mail, tree };
 }

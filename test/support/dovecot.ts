@@ -43,10 +43,9 @@ export async function freePort(): Promise<number> {
 
 let deliveries = 0;
 
-export async function startDovecot(users: string[] = ['alice', 'bob']): Promise<Dovecot> {
+export async function startDovecot(users: string[] = ['alice', 'bob'], password = 'secret'): Promise<Dovecot> {
   const lab = mkdtempSync(join(tmpdir(), 'mailpanel-dovecot-'));
   chmodSync(lab, 0o755); // Dovecot's auth process runs as user dovecot and must reach the passwd-file
-  const password = 'secret';
   const [pop3Port, pop3sPort] = [await freePort(), await freePort()];
   for (const dir of ['run', 'state', 'ssl', 'mail']) mkdirSync(join(lab, dir), { recursive: true });
   execFileSync('openssl', [

@@ -1,0 +1,125 @@
+/**
+ * Mail Panel inside a real VS Code extension host, against a real Dovecot (see environment.ts).
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { AccountConfig } from '../../src/accounts/account';
+import type { MailPanelApi } from '../../src/ui/activate';
+import type { TreeNode } from '../../src/views/treeModel';
+import type { SuiteConfig } from './environment';
+
+const EXTENSION_ID = 'mail-panel.mail-panel';
+
+async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 20_000): Promise<NonNullable<T>> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true })
+    .map((f) => join(dir, String(f)))
+    .filter((f) => statSync(f).isFile());
+}
+
+describe('Mail Panel in VS Code', function () {
+  let api: MailPanelApi;
+  let config: SuiteConfig;
+  let account: AccountConfig;
+
+  before(async function () {
+    const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    config = JSON.parse(readFileSync(join(folder, '.mailpanel-test.json'), 'utf8')) as SuiteConfig;
+    account = {
+      id: 'dovecot',
+      address: 'alice@example.org',
+      host: '127.0.0.1',
+      port: config.pop3sPort,
+      security: 'tls',
+      user: config.user,
+      pinnedCertificate: config.fingerprint256,
+      policy: { deleteWhenDeletedLocally: true },
+    };
+  });
+
+  it('activates', async () => {
+    const extension = vscode.extensions.getExtension<MailPanelApi>(EXTENSION_ID);
+    assert.ok(extension, `${EXTENSION_ID} is installed`);
+    api = await extension.activate();
+    assert.ok(extension.isActive);
+    assert.ok(api.mail && api.tree);
+  });
+
+  it('registers every contributed command', async () => {
+    const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { commands: Array<{ command: string }> } };
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const missing = manifest.contributes.commands.map((c) => c.command).filter((c) => !registered.has(c));
+    assert.deepEqual(missing, []);
+    assert.ok(manifest.contributes.commands.length >= 18);
+  });
+
+  it('"Fetch Mail" fills the tree from a real Dovecot', async () => {
+    await api.mail.passwords.store(account, config.password);
+    await vscode.workspace.getConfiguration('mailPanel').update('accounts', [account], vscode.ConfigurationTarget.Global);
+    await waitFor('the account to load', () => api.mail.list().length === 1);
+    await vscode.commands.executeCommand('mailPanel.fetchMail', account.id);
+    const [root] = await api.tree.getChildren();
+    assert.equal(root.kind, 'account');
+    const [inbox] = await api.tree.getChildren(root);
+    const messages = await waitFor('messages in the tree', async () => {
+      const rows = await api.tree.getChildren(inbox);
+      return rows.length === config.subjects.length ? rows : undefined;
+    });
+    const subjects = messages.map((m) => (m.kind === 'message' ? m.entry.subject : ''));
+    assert.deepEqual([...subjects].sort(), [...config.subjects].sort());
+    const item = await api.tree.getTreeItem(messages[0]);
+    assert.match(String(item.label), /^● /, 'new mail is unread');
+  });
+
+  it('opening a message opens the reader panel with its subject and marks it read', async () => {
+    const [root] = await api.tree.getChildren();
+    const [inbox] = await api.tree.getChildren(root);
+    const node = (await api.tree.getChildren(inbox)).find((n) => n.kind === 'message' && n.entry.subject === 'Quarterly report') as TreeNode & { kind: 'message' };
+    assert.ok(node);
+    await vscode.commands.executeCommand('mailPanel.openMessage', node);
+    const tab = await waitFor('the reader tab', () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'Quarterly report' && t.input instanceof vscode.TabInputWebview),
+    );
+    assert.ok(tab);
+    const entry = await waitFor('the message to be marked read', async () => (await api.mail.store(account.id)).get(node.entry.id)?.seen);
+    assert.equal(entry, true);
+  });
+
+  it('Delete moves a message to Trash; with delete-when-deleted-locally the next fetch removes it from the server', async () => {
+    const serverCount = () => filesUnder(join(config.maildir, 'cur')).length + filesUnder(join(config.maildir, 'new')).length;
+    assert.equal(serverCount(), config.subjects.length);
+    const [root] = await api.tree.getChildren();
+    const [inbox, trash] = await api.tree.getChildren(root);
+    const node = (await api.tree.getChildren(inbox)).find((n) => n.kind === 'message' && n.entry.subject === 'Lunch on Friday?')!;
+    await vscode.commands.executeCommand('mailPanel.deleteMessage', node, [node]);
+    const trashed = await waitFor('the message in Trash', async () => {
+      const rows = await api.tree.getChildren(trash);
+      return rows.length === 1 ? rows : undefined;
+    });
+    assert.equal(trashed[0].kind === 'message' && trashed[0].entry.subject, 'Lunch on Friday?');
+    assert.equal((await api.tree.getChildren(inbox)).length, config.subjects.length - 1);
+    await vscode.commands.executeCommand('mailPanel.fetchMail', account.id);
+    await waitFor('the server to drop the message', () => serverCount() === config.subjects.length - 1);
+  });
+
+  it('keeps the password in SecretStorage and in no settings file or store file', async () => {
+    assert.equal(await api.mail.passwords.get(account), config.password);
+    const settings = config.settingsFiles.filter((f) => existsSync(f));
+    assert.ok(settings.some((f) => readFileSync(f, 'utf8').includes('"mailPanel.accounts"')), 'the account itself was saved to settings');
+    for (const file of [...settings, ...filesUnder(api.mail.storeRoot(account.id))]) {
+      assert.ok(!readFileSync(file).includes(config.password), `password found in ${file}`);
+    }
+  });
+});
