@@ -3,7 +3,7 @@
  * src/mime, src/reader) knows nothing of VS Code; this layer wires it in.
  */
 import * as vscode from 'vscode';
-import { registerCommands } from './commands';
+import { registerCommands, type TreeSelection } from './commands';
 import { MailService } from './mailService';
 import { ReaderPanels, SOURCE_SCHEME, SourceProvider } from './reader';
 import { Passwords } from './settings';
@@ -47,7 +47,9 @@ export function activateMailPanel(context: vscode.ExtensionContext): MailPanelAp
     status,
     vscode.workspace.registerTextDocumentContentProvider(SOURCE_SCHEME, new SourceProvider(mail)),
   );
-  registerCommands(context, mail, tree, readers);
+  const treeSelection: TreeSelection = { nodes: [], changedAt: 0 };
+  context.subscriptions.push(view.onDidChangeSelection((e) => Object.assign(treeSelection, { nodes: e.selection, changedAt: Date.now() })));
+  registerCommands(context, mail, tree, readers, treeSelection);
   if (mail.problems.length) {
     void vscode.window.showWarningMessage(`Mail Panel: ${mail.problems[0]}`, 'Open Settings').then((pick) => {
       if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'mailPanel.accounts');

@@ -14,15 +14,27 @@ import type { MailTree } from './tree';
 
 type MessageRef = { accountId: string; messageId: string };
 
-/** The messages a command is about: the selection, the clicked item, or the open message. */
-function targets(readers: ReaderPanels, node?: unknown, selection?: unknown): MessageRef[] {
-  const nodes = (Array.isArray(selection) && selection.length ? selection : node ? [node] : []) as Array<TreeNode | MessageRef>;
-  const refs = nodes.flatMap((n): MessageRef[] => {
-    if ('kind' in n) return n.kind === 'message' ? [{ accountId: n.accountId, messageId: n.entry.id }] : [];
-    return 'messageId' in n ? [n] : [];
-  });
-  if (refs.length === 0 && readers.current) refs.push(readers.current);
-  return refs;
+/** The tree's selection and when it last changed; keybindings pass commands no arguments. */
+export interface TreeSelection {
+  nodes: readonly TreeNode[];
+  changedAt: number;
+}
+
+/**
+ * The messages a command is about: the clicked item with the selection (menus), else whichever
+ * the user touched last — the tree's selection or the open message (keybindings, palette).
+ */
+function targets(readers: ReaderPanels, tree: TreeSelection, node?: unknown, selection?: unknown): MessageRef[] {
+  const toRefs = (nodes: ReadonlyArray<TreeNode | MessageRef>) =>
+    nodes.flatMap((n): MessageRef[] => {
+      if ('kind' in n) return n.kind === 'message' ? [{ accountId: n.accountId, messageId: n.entry.id }] : [];
+      return 'messageId' in n ? [n] : [];
+    });
+  if (Array.isArray(selection) && selection.length) return toRefs(selection as TreeNode[]);
+  if (node) return toRefs([node as TreeNode | MessageRef]);
+  const fromTree = toRefs(tree.nodes);
+  if (fromTree.length && (!readers.current || tree.changedAt >= readers.lastActivatedAt)) return fromTree;
+  return readers.current ? [readers.current] : fromTree;
 }
 
 function byAccount(refs: MessageRef[]): Map<string, string[]> {
@@ -31,10 +43,10 @@ function byAccount(refs: MessageRef[]): Map<string, string[]> {
   return map;
 }
 
-export function registerCommands(context: vscode.ExtensionContext, mail: MailService, tree: MailTree, readers: ReaderPanels): void {
+export function registerCommands(context: vscode.ExtensionContext, mail: MailService, tree: MailTree, readers: ReaderPanels, treeSelection: TreeSelection): void {
   const none = () => void vscode.window.showInformationMessage('Select a message in the Mail view, or open one, first.');
   const onMessages = (action: (accountId: string, ids: string[]) => Promise<unknown>) => async (node?: unknown, selection?: unknown) => {
-    const refs = targets(readers, node, selection);
+    const refs = targets(readers, treeSelection, node, selection);
     if (refs.length === 0) return none();
     for (const [accountId, ids] of byAccount(refs)) await action(accountId, ids);
   };
@@ -48,9 +60,11 @@ export function registerCommands(context: vscode.ExtensionContext, mail: MailSer
       if (account) await mail.fetch(account.id);
     },
     'mailPanel.fetchAll': () => mail.fetchAll(),
-    'mailPanel.openMessage': async (node?: unknown) => {
-      const [ref] = targets(readers, node);
-      if (ref) await readers.open(ref.accountId, ref.messageId);
+    'mailPanel.openMessage': async (node?: unknown, selection?: unknown) => {
+      const [ref] = targets(readers, treeSelection, node);
+      // A tree click passes only the node; a context-menu or palette run passes a selection or nothing.
+      const fromTreeClick = node !== undefined && selection === undefined;
+      if (ref) await readers.open(ref.accountId, ref.messageId, fromTreeClick);
       else return vscode.commands.executeCommand('mailPanel.searchMessages');
     },
     'mailPanel.deleteMessage': onMessages((accountId, ids) => mail.change(accountId, (s) => s.trash(ids))),
@@ -80,12 +94,12 @@ export function registerCommands(context: vscode.ExtensionContext, mail: MailSer
       if (pick === 'Empty Trash') await mail.change(account.id, (s) => s.emptyTrash());
     },
     'mailPanel.openSource': async (node?: unknown, selection?: unknown) => {
-      const [ref] = targets(readers, node, selection);
+      const [ref] = targets(readers, treeSelection, node, selection);
       if (!ref) return none();
       await openSource(ref.accountId, ref.messageId);
     },
     'mailPanel.saveAttachment': async (node?: unknown) => {
-      const [ref] = targets(readers, node);
+      const [ref] = targets(readers, treeSelection, node);
       if (ref && (!readers.current || readers.current.messageId !== ref.messageId)) await readers.open(ref.accountId, ref.messageId);
       await readers.saveAttachmentOfCurrent();
     },
@@ -96,7 +110,7 @@ export function registerCommands(context: vscode.ExtensionContext, mail: MailSer
       }
     }),
     'mailPanel.exportMessages': async (node?: unknown, selection?: unknown) => {
-      let refs = targets(readers, node, selection);
+      let refs = targets(readers, treeSelection, node, selection);
       if (node && typeof node === 'object' && 'kind' in node && (node as TreeNode).kind === 'account') refs = [];
       if (refs.length === 0) {
         const account = await pickAccount(mail, 'Export Messages of Account', node);

@@ -26,6 +26,8 @@ interface OpenPanel {
 export class ReaderPanels implements vscode.Disposable {
   private readonly panels = new Map<string, OpenPanel>();
   private active: OpenPanel | undefined;
+  /** When a reader panel last became active (to tell it from a later tree selection). */
+  lastActivatedAt = 0;
 
   constructor(
     private readonly mail: MailService,
@@ -37,11 +39,12 @@ export class ReaderPanels implements vscode.Disposable {
     return this.active && { accountId: this.active.accountId, messageId: this.active.messageId };
   }
 
-  async open(accountId: string, messageId: string): Promise<void> {
+  /** `preserveFocus`: opened by a click in the tree, keep the keyboard there (as the Explorer's preview does). */
+  async open(accountId: string, messageId: string, preserveFocus = false): Promise<void> {
     const key = `${accountId}/${messageId}`;
     const existing = this.panels.get(key);
     if (existing) {
-      existing.panel.reveal();
+      existing.panel.reveal(undefined, preserveFocus);
       return;
     }
     const store = await this.mail.store(accountId);
@@ -51,7 +54,7 @@ export class ReaderPanels implements vscode.Disposable {
       return;
     }
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
-    const panel = vscode.window.createWebviewPanel('mailPanel.reader', entry.subject || '(no subject)', vscode.ViewColumn.Active, {
+    const panel = vscode.window.createWebviewPanel('mailPanel.reader', entry.subject || '(no subject)', { viewColumn: vscode.ViewColumn.Active, preserveFocus }, {
       enableScripts: true,
       localResourceRoots: [dist],
       enableFindWidget: true,
@@ -59,13 +62,17 @@ export class ReaderPanels implements vscode.Disposable {
     const state: OpenPanel = { panel, accountId, messageId, remoteAllowed: false };
     this.panels.set(key, state);
     this.active = state;
+    this.lastActivatedAt = Date.now();
     panel.onDidDispose(() => {
       this.panels.delete(key);
       if (this.active === state) this.active = undefined;
       void vscode.commands.executeCommand('setContext', 'mailPanel.readerActive', this.active !== undefined);
     });
     panel.onDidChangeViewState(() => {
-      if (panel.active) this.active = state;
+      if (panel.active) {
+        this.active = state;
+        this.lastActivatedAt = Date.now();
+      }
       void vscode.commands.executeCommand('setContext', 'mailPanel.readerActive', panel.active || this.active !== undefined);
     });
     panel.webview.onDidReceiveMessage((m: WebviewMessage) => void this.onMessage(state, m));

@@ -33,7 +33,8 @@ export interface Environment {
   stop(): Promise<void>;
 }
 
-export async function startEnvironment(): Promise<Environment> {
+/** `remoteOrigin`: where the messages' remote images point (a server that counts requests). */
+export async function startEnvironment(remoteOrigin = 'http://127.0.0.1:9'): Promise<Environment> {
   const dir = mkdtempSync(join(tmpdir(), 'mailpanel-vscode-'));
   const workspace = join(dir, 'workspace');
   const userDataDir = join(dir, 'user-data');
@@ -44,7 +45,7 @@ export async function startEnvironment(): Promise<Environment> {
     'alice',
     SUBJECTS.map((subject, i) =>
       Buffer.from(
-        `From: Mail Panel Tests <tests@example.org>\r\nTo: alice@example.org\r\nSubject: ${subject}\r\nDate: Mon, 0${i + 2} Nov 2026 09:00:00 +0000\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Body of <b>${subject}</b>.</p><img src="http://127.0.0.1:9/remote.png">\r\n`,
+        `From: Mail Panel Tests <tests@example.org>\r\nTo: alice@example.org\r\nSubject: ${subject}\r\nDate: Mon, 0${i + 2} Nov 2026 09:00:00 +0000\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Body of <b>${subject}</b>.</p><img id="remote-image" src="${remoteOrigin}/remote-${i}.png">\r\n`,
       ),
     ),
   );
@@ -72,6 +73,7 @@ export async function startEnvironment(): Promise<Environment> {
       'workbench.enableExperiments': false,
       'chat.disableAIFeatures': true,
       'workbench.welcomePage.walkthroughs.openOnInstall': false,
+      'workbench.secondarySideBar.defaultVisibility': 'hidden',
     }),
   );
   return {

@@ -1,0 +1,98 @@
+/**
+ * A person's path through Mail Panel in a real VS Code (code-server + Chromium), with the
+ * packaged .vsix installed as a user would: open the Mail view, run "Mail: Fetch Mail" from the
+ * palette, type the password when asked, open a message from the tree, read it in the webview,
+ * load remote content, delete it. Screenshots go to test-artifacts/.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { CHROMIUM_BIN, CHROMIUM_INSTALL, launchChromium } from '../support/browser';
+import { CODE_SERVER_BIN, CODE_SERVER_INSTALL, startCodeServer } from '../support/codeServer';
+import { needTool } from '../support/tier';
+import { startEnvironment } from '../vscode/environment';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const VSIX = join(ROOT, 'out', 'mail-panel.vsix');
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+const skip = needTool('vscode', CODE_SERVER_BIN, CODE_SERVER_INSTALL) || needTool('vscode', CHROMIUM_BIN, CHROMIUM_INSTALL);
+
+describe('Mail Panel UI in VS Code (code-server, installed from the .vsix)', { skip }, () => {
+  test('fetch from the palette, read in the panel, load remote content, delete', { timeout: 240_000 }, async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const hits: string[] = [];
+    const remote = http.createServer((req, res) => {
+      hits.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'image/png' });
+      res.end(PNG);
+    });
+    await new Promise<void>((resolve) => remote.listen(0, '127.0.0.1', resolve));
+    const environment = await startEnvironment(`http://127.0.0.1:${(remote.address() as AddressInfo).port}`);
+    const settingsPath = join(environment.userDataDir, 'User', 'settings.json');
+    const account = { id: 'demo', address: 'alice@example.org', host: '127.0.0.1', port: environment.config.pop3sPort, security: 'tls', user: 'alice', pinnedCertificate: environment.config.fingerprint256 };
+    writeFileSync(settingsPath, JSON.stringify({ ...JSON.parse(readFileSync(settingsPath, 'utf8')), 'mailPanel.accounts': [account], 'workbench.colorTheme': 'Default Dark Modern' }));
+    const server = await startCodeServer({ dir: environment.dir, workspace: environment.workspace, userDataDir: environment.userDataDir, install: [VSIX] });
+    const browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+    const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, name) });
+    try {
+      await page.goto(server.url);
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      const mailView = page.locator('.part.activitybar .action-item a[aria-label^="Mail"]').first();
+      await mailView.waitFor({ timeout: 60_000 });
+      await mailView.click();
+      const rows = page.locator('.pane-body .monaco-list-row');
+      await rows.filter({ hasText: 'alice@example.org' }).first().waitFor({ timeout: 30_000 });
+
+      // The palette, as a user would.
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      await input.fill('>Mail: Fetch Mail');
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Mail: Fetch Mail' }).first().waitFor();
+      await page.keyboard.press('Enter');
+      // No password stored yet: VS Code asks, in a password box.
+      await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Password for alice' }).waitFor({ timeout: 20_000 });
+      assert.equal(await input.getAttribute('type'), 'password');
+      await input.fill(environment.config.password);
+      await page.keyboard.press('Enter');
+      for (const subject of environment.config.subjects) await rows.filter({ hasText: subject }).first().waitFor({ timeout: 30_000 });
+      await shot('vscode-tree.png');
+
+      // Open a message from the tree; read it inside the webview.
+      await rows.filter({ hasText: 'Quarterly report' }).first().click();
+      const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+      await frame.locator('#subject').waitFor({ timeout: 30_000 });
+      assert.equal(await frame.locator('#subject').innerText(), 'Quarterly report');
+      assert.match(await frame.locator('#mail-html').innerText(), /Body of Quarterly report\./);
+      assert.equal(hits.length, 0, `no remote request before the user asks: ${hits.join(', ')}`);
+      await frame.locator('#load-remote').click();
+      const start = Date.now();
+      while (!hits.includes('/remote-1.png') && Date.now() - start < 20_000) await page.waitForTimeout(100);
+      assert.ok(hits.includes('/remote-1.png'), `remote hits: ${hits.join(', ')}`);
+      await frame.locator('#remote-banner').waitFor({ state: 'detached' });
+      await shot('vscode-reader.png');
+
+      // Delete from the tree with the keyboard: the selected message (not the open one) moves to Trash.
+      await rows.filter({ hasText: 'Lunch on Friday?' }).first().click();
+      await page.keyboard.press('Delete');
+      const trash = rows.filter({ hasText: /^Trash/ }).first();
+      await page.waitForFunction(() => ![...document.querySelectorAll('.pane-body .monaco-list-row')].some((r) => r.textContent?.includes('Lunch on Friday?')), undefined, { timeout: 20_000 });
+      assert.equal(await rows.filter({ hasText: 'Quarterly report' }).count(), 1, 'the open message stays in the Inbox');
+      await trash.click();
+      await rows.filter({ hasText: 'Lunch on Friday?' }).first().waitFor({ timeout: 20_000 });
+      await shot('vscode-trash.png');
+    } catch (err) {
+      await shot('vscode-ui-failure.png').catch(() => undefined);
+      throw err;
+    } finally {
+      await browser.close();
+      await server.stop();
+      await environment.stop();
+      remote.close();
+    }
+  });
+});
