@@ -25,6 +25,9 @@ if (watch) {
   console.log('watching for changes…');
 } else {
   await Promise.all(bundles.map((options) => esbuild.build(options)));
+  if (args.has('--demo')) {
+    await esbuild.build({ ...common, entryPoints: ['src/demo/main.ts'], outfile: 'dist/demo.js', platform: 'node', format: 'cjs', target: 'node20' });
+  }
   if (args.has('--tests')) {
     rmSync('out', { recursive: true, force: true });
     await esbuild.build({

@@ -56,6 +56,11 @@ export function displayName(from: string): string {
   return (match ? match[1] : from).trim() || '(unknown sender)';
 }
 
+/** Keeps right-to-left names and subjects from reordering the text around them (FSI ... PDI). */
+function isolate(text: string): string {
+  return /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]/.test(text) ? `\u2068${text}\u2069` : text;
+}
+
 function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
@@ -110,8 +115,8 @@ export function describe(node: TreeNode, entries: MessageEntry[], now: number): 
       const kind = [node.folder === 'trash' ? 'trashed' : 'message', e.seen ? 'read' : 'unread', e.partialOf !== undefined ? 'partial' : ''].filter(Boolean).join('-');
       return {
         id: `msg:${node.accountId}:${e.id}`,
-        label: `${e.seen ? '' : '● '}${e.subject || '(no subject)'}`,
-        description: [displayName(e.from), relativeDate(e.date, now), markers].filter(Boolean).join(' · '),
+        label: `${e.seen ? '' : '● '}${isolate(e.subject || '(no subject)')}`,
+        description: [isolate(displayName(e.from)), relativeDate(e.date, now), markers].filter(Boolean).join(' · '),
         tooltip,
         icon: e.seen ? 'mail-read' : 'mail',
         contextValue: kind,

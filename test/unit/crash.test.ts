@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { AccountStore } from '../../src/store/accountStore';
 import { fetchMail } from '../../src/sync/fetch';
-import { startFakeServer } from '../support/fakeServer';
+import { startPop3Server } from '../../src/demo/pop3Server';
 import { assertNoPartialFiles, assertStoredExactlyOnce, randomMessage, rng, storedFiles } from '../support/mailcheck';
 
 const KILLS = Number(process.env.CRASH_KILLS ?? 100);
@@ -38,14 +38,14 @@ describe('crash safety', () => {
     const storedAtKill: number[] = [];
     // Kill moments are spread over the time a whole child run takes on this machine (measured,
     // including start-up, of which the kill timer skips the part before the fetch begins).
-    const calibration = await startFakeServer({ messages: Array.from({ length: 120 }, (_, i) => randomMessage(random, i)) });
+    const calibration = await startPop3Server({ messages: Array.from({ length: 120 }, (_, i) => randomMessage(random, i)) });
     const started = Date.now();
     assert.equal(await runChild(calibration.port, join(scratch, 'calibration'), 60_000), 'exited');
     const spreadMs = Math.max(20, Date.now() - started - 60);
     await calibration.close();
     for (let round = 0; round < KILLS; round++) {
       const messages = Array.from({ length: 120 }, (_, i) => randomMessage(random, i));
-      const server = await startFakeServer({ messages });
+      const server = await startPop3Server({ messages });
       const original = new Map(server.mailbox.map((m) => [m.uid, m.data]));
       const storeRoot = join(scratch, `r${round}`);
       try {

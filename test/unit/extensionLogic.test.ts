@@ -9,6 +9,8 @@ import { buildMessageView, hasRemoteContent } from '../../src/reader/viewModel';
 import { contentSecurityPolicy } from '../../src/reader/html';
 import type { MessageEntry } from '../../src/store/accountStore';
 import { LockBusyError } from '../../src/store/lock';
+import { sampleMailbox } from '../../src/demo/sampleMailbox';
+import { summarize } from '../../src/mime/summary';
 import { describe as describeNode, displayName, folderChildren, PAGE_SIZE, relativeDate } from '../../src/views/treeModel';
 
 describe('accounts', () => {
@@ -94,6 +96,11 @@ describe('tree model', () => {
     assert.equal(folder.description, '1 unread');
   });
 
+  test('right-to-left names are isolated so the row keeps its order', () => {
+    const row = describeNode({ kind: 'message', accountId: 'a', folder: 'inbox', entry: entry(0, { from: 'أحمد <a@x.eg>' }) }, [], 1_700_000_000_000 + 86_400_000 * 2);
+    assert.equal(row.description, '\u2068أحمد\u2069 · 2 d ago');
+  });
+
   test('tooltips escape Markdown from hostile subjects', () => {
     const row = describeNode({ kind: 'message', accountId: 'a', folder: 'inbox', entry: entry(0, { subject: '[click](command:evil) *x*' }) }, [], 0);
     assert.ok(!row.tooltip.includes('](command:'), row.tooltip);
@@ -171,6 +178,22 @@ describe('message view model', () => {
     assert.match(strict, /script-src 'nonce-N'(;|$)/);
     assert.doesNotMatch(strict, /https:(?!\/\/webview)/);
     assert.match(contentSecurityPolicy('https://webview', 'N', true), /img-src https:\/\/webview data: https: http:/);
+  });
+});
+
+describe('demo mailbox', () => {
+  test('a few dozen messages whose headers and bodies decode cleanly', async () => {
+    const messages = sampleMailbox(Date.UTC(2026, 10, 22));
+    assert.ok(messages.length >= 24);
+    const summaries = messages.map((m) => summarize(m));
+    for (const s of summaries) assert.doesNotMatch(`${s.subject} ${s.from} ${s.snippet}`, /\uFFFD|=\?|Ã/, s.subject);
+    const subjects = summaries.map((s) => s.subject);
+    for (const expected of ['Réunion de lundi — ordre du jour', 'Grüße aus München', '来週の打ち合わせについて', 'Фотографии с конференции', 'Your talk was accepted 🎉']) assert.ok(subjects.includes(expected), expected);
+    assert.ok(summaries.some((s) => s.hasAttachments));
+    const french = summaries.find((s) => s.subject.startsWith('Réunion'))!;
+    assert.match(french.snippet, /Voici l'ordre du jour de lundi/);
+    const views = await Promise.all(messages.map((m, i) => buildMessageView(String(i), m, false)));
+    assert.ok(views.some(({ view }) => view.body.kind === 'html' && view.body.html.includes('data:image/png;base64,')), 'inline images resolve');
   });
 });
 

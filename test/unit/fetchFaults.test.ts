@@ -11,7 +11,7 @@ import { after, describe, test } from 'node:test';
 import { Pop3Error } from '../../src/pop3';
 import { fetchMail, type FetchOptions } from '../../src/sync/fetch';
 import { startCutProxy } from '../support/cutProxy';
-import { startFakeServer } from '../support/fakeServer';
+import { startPop3Server } from '../../src/demo/pop3Server';
 import { assertNoPartialFiles, assertStoredExactlyOnce, randomMessage, rng, storedFiles } from '../support/mailcheck';
 
 const TRIALS = Number(process.env.FETCH_TRIALS ?? 1000);
@@ -40,7 +40,7 @@ describe('fetch under random connection cuts', () => {
     for (let trial = 0; trial < TRIALS; trial++) {
       const random = rng(trial + 1);
       const messages = Array.from({ length: 1 + Math.floor(random() * 12) }, (_, i) => randomMessage(random, i));
-      const server = await startFakeServer({ messages });
+      const server = await startPop3Server({ messages });
       const original = new Map(server.mailbox.map((m) => [m.uid, m.data]));
       const storeRoot = join(scratch, `t${trial}`);
       const sessionBytes = 300 + messages.reduce((a, m) => a + m.length + 40, 0);

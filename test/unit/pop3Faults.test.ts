@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { Pop3Client, Pop3Error, type Pop3Options } from '../../src/pop3';
-import { startFakeServer, type FakeOptions, type FakeServer } from '../support/fakeServer';
+import { startPop3Server, type Pop3ServerOptions, type Pop3Server } from '../../src/demo/pop3Server';
 
-const servers: FakeServer[] = [];
+const servers: Pop3Server[] = [];
 after(() => Promise.all(servers.map((s) => s.close())));
 
 const SAMPLE = [
@@ -12,13 +12,13 @@ const SAMPLE = [
   Buffer.alloc(0),
 ];
 
-async function serve(options: Partial<FakeOptions> = {}): Promise<FakeServer> {
-  const server = await startFakeServer({ messages: SAMPLE, ...options });
+async function serve(options: Partial<Pop3ServerOptions> = {}): Promise<Pop3Server> {
+  const server = await startPop3Server({ messages: SAMPLE, ...options });
   servers.push(server);
   return server;
 }
 
-function login(server: FakeServer, extra: Partial<Pop3Options> = {}): Promise<Pop3Client> {
+function login(server: Pop3Server, extra: Partial<Pop3Options> = {}): Promise<Pop3Client> {
   return Pop3Client.connect({
     host: '127.0.0.1',
     port: server.port,
@@ -178,7 +178,7 @@ describe('POP3 client against a scripted server', () => {
   });
 
   test('an overlong line without CRLF is refused with bounded memory', async () => {
-    const flood = await startFakeServer({ messages: [], greeting: 'X'.repeat(1_000_000) });
+    const flood = await startPop3Server({ messages: [], greeting: 'X'.repeat(1_000_000) });
     servers.push(flood);
     await rejectsWith(login(flood, { maxLineLength: 4096 }), 'protocol', /longer than 4096 bytes/);
   });

@@ -8,7 +8,7 @@ import { summarize } from '../../src/mime/summary';
 import { AccountStore } from '../../src/store/accountStore';
 import { acquireLock, LockBusyError } from '../../src/store/lock';
 import { fetchMail } from '../../src/sync/fetch';
-import { startFakeServer } from '../support/fakeServer';
+import { startPop3Server } from '../../src/demo/pop3Server';
 import { assertStoredExactlyOnce } from '../support/mailcheck';
 
 const scratch = mkdtempSync(join(tmpdir(), 'mailpanel-store-'));
@@ -101,7 +101,7 @@ const MESSAGES = [
 
 describe('account store', () => {
   test('lists newest first; Trash, Restore and Empty Trash; emptied messages are not fetched again', async () => {
-    const server = await startFakeServer({ messages: MESSAGES });
+    const server = await startPop3Server({ messages: MESSAGES });
     const root = freshRoot();
     try {
       assert.equal((await fetchFrom(server.port, root)).downloaded, 3);
@@ -131,7 +131,7 @@ describe('account store', () => {
   });
 
   test('a lost or corrupt state file and index are rebuilt from the Maildir; nothing is fetched twice', async () => {
-    const server = await startFakeServer({ messages: MESSAGES });
+    const server = await startPop3Server({ messages: MESSAGES });
     const root = freshRoot();
     try {
       await fetchFrom(server.port, root);
@@ -151,7 +151,7 @@ describe('account store', () => {
   });
 
   test('a torn journal line from a crash is ignored', async () => {
-    const server = await startFakeServer({ messages: MESSAGES });
+    const server = await startPop3Server({ messages: MESSAGES });
     const root = freshRoot();
     try {
       await fetchFrom(server.port, root);
@@ -168,7 +168,7 @@ describe('account store', () => {
 describe('batch-limited servers', () => {
   test('reconnects while each session hands out new mail, up to maxRounds', async () => {
     const messages = Array.from({ length: 25 }, (_, i) => Buffer.from(`Subject: ${i}\r\n\r\nbody ${i}\r\n`));
-    const server = await startFakeServer({ messages, perSessionLimit: 10 });
+    const server = await startPop3Server({ messages, perSessionLimit: 10 });
     const root = freshRoot();
     const options = {
       storeRoot: root,
@@ -203,7 +203,7 @@ describe('fetch lock', () => {
   });
 
   test('two fetches at once: one runs, the other is told the account is busy', async () => {
-    const server = await startFakeServer({ messages: MESSAGES });
+    const server = await startPop3Server({ messages: MESSAGES });
     const root = freshRoot();
     try {
       const results = await Promise.allSettled([fetchFrom(server.port, root), fetchFrom(server.port, root)]);

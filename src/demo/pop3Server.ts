@@ -1,11 +1,12 @@
 /**
- * A scripted POP3 server on 127.0.0.1 for fault injection: drops, stalls, garbage, missing
- * capabilities, -ERR at a chosen step. It speaks enough POP3 to be useful and records what the
- * client sent. It complements the real Dovecot tier; it does not replace it.
+ * A small POP3 server of our own on 127.0.0.1: it serves the demo mailbox (`npm run demo`) and,
+ * scripted, the fault-injection tests (drops, stalls, garbage, missing capabilities, -ERR at a
+ * chosen step). It speaks enough of RFC 1939/2449 for any client, applies DELE at QUIT, and
+ * records what the client sent. It complements the real Dovecot tier; it does not replace it.
  */
 import * as net from 'node:net';
 
-export interface FakeMailbox {
+export interface Pop3Mailbox {
   messages: Buffer[];
   /** UIDLs for `messages` (default uid-1, uid-2, ...). */
   uids?: string[];
@@ -13,19 +14,19 @@ export interface FakeMailbox {
   pass?: string;
 }
 
-export interface StoredFake {
+export interface ServedMessage {
   uid: string;
   data: Buffer;
 }
 
-export interface FakeSession {
+export interface Pop3ServerSession {
   socket: net.Socket;
   /** Writes raw bytes (split into pieces when `splitWrites` is set). */
   write(data: string | Buffer): void;
   commands: string[];
 }
 
-export interface FakeOptions extends FakeMailbox {
+export interface Pop3ServerOptions extends Pop3Mailbox {
   /** The greeting line, or null to never send one (a stalled server). */
   greeting?: string | null;
   /** Capability lines; null makes CAPA answer -ERR (an RFC 1939-only server). */
@@ -36,22 +37,22 @@ export interface FakeOptions extends FakeMailbox {
   errOn?: string;
   errText?: string;
   /** Handles a command before the default logic; return true when it answered. */
-  intercept?: (command: string, session: FakeSession) => boolean | void;
+  intercept?: (command: string, session: Pop3ServerSession) => boolean | void;
   /** Like Gmail: each session shows only this many messages not shown to an earlier session. */
   perSessionLimit?: number;
   /** Write responses in pieces of this many bytes, a millisecond apart (separate TCP segments). */
   splitWrites?: number;
 }
 
-export interface FakeServer {
+export interface Pop3Server {
   port: number;
-  sessions: FakeSession[];
+  sessions: Pop3ServerSession[];
   /** Most commands the server ever held unanswered at once, over all sessions. */
   maxOutstanding: number;
   /** The mailbox as it stands; DELEs are applied at QUIT, as RFC 1939 says. */
-  mailbox: StoredFake[];
+  mailbox: ServedMessage[];
   /** Messages removed by QUIT, over all sessions. */
-  deleted: StoredFake[];
+  deleted: ServedMessage[];
   close(): Promise<void>;
 }
 
@@ -61,10 +62,10 @@ export function dotStuff(message: Buffer): Buffer {
   return Buffer.from(`${body}.\r\n`, 'latin1');
 }
 
-export async function startFakeServer(options: FakeOptions): Promise<FakeServer> {
-  const sessions: FakeSession[] = [];
+export async function startPop3Server(options: Pop3ServerOptions): Promise<Pop3Server> {
+  const sessions: Pop3ServerSession[] = [];
   const sockets = new Set<net.Socket>();
-  const state: FakeServer = {
+  const state: Pop3Server = {
     port: 0,
     sessions,
     maxOutstanding: 0,
@@ -80,14 +81,14 @@ export async function startFakeServer(options: FakeOptions): Promise<FakeServer>
   const pass = options.pass ?? 'secret';
   const capa = options.capa === undefined ? ['USER', 'UIDL', 'TOP', 'PIPELINING'] : options.capa;
 
-  const handedOut = new Set<StoredFake>();
+  const handedOut = new Set<ServedMessage>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
     socket.setNoDelay(true);
     let writeChain = Promise.resolve();
-    const session: FakeSession = {
+    const session: Pop3ServerSession = {
       socket,
       commands: [],
       write(data) {

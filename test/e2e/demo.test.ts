@@ -1,0 +1,70 @@
+/// <reference lib="dom" />
+/**
+ * The README's first command, as a newcomer runs it: the demo starts its POP3 server and a real
+ * VS Code (code-server here), the sample mailbox is fetched and read, and Ctrl+C stops it all.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { CHROMIUM_BIN, CHROMIUM_INSTALL, launchChromium } from '../support/browser';
+import { CODE_SERVER_BIN, CODE_SERVER_INSTALL } from '../support/codeServer';
+import { needTool } from '../support/tier';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+const skip = needTool('vscode', CODE_SERVER_BIN, CODE_SERVER_INSTALL) || needTool('vscode', CHROMIUM_BIN, CHROMIUM_INSTALL);
+
+const listening = (url: string) => fetch(url).then(() => true, () => false);
+
+describe('the demo (npm run demo)', { skip }, () => {
+  test('serves the sample mailbox in VS Code, and Ctrl+C stops everything', { timeout: 240_000 }, async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const demo = spawn(process.execPath, [join(ROOT, 'dist', 'demo.js')], { env: { ...process.env, MAILPANEL_DEMO_BROWSER: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    demo.stdout.on('data', (d) => (output += d));
+    demo.stderr.on('data', (d) => (output += d));
+    const exited = new Promise<number | null>((resolve) => demo.on('exit', resolve));
+    const browser = await launchChromium();
+    try {
+      const start = Date.now();
+      while (!/Open in your browser:\s+(\S+)/.test(output)) {
+        assert.ok(Date.now() - start < 120_000 && demo.exitCode === null, `demo did not print its URL:\n${output}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const url = /Open in your browser:\s+(\S+)/.exec(output)![1];
+      const pop3Port = Number(/127\.0\.0\.1:(\d+) with/.exec(output)![1]);
+      const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+      await page.goto(url);
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      await page.locator('.part.activitybar .action-item a[aria-label^="Mail"]').first().click({ timeout: 60_000 });
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      await input.fill('>Mail: Fetch Mail');
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Mail: Fetch Mail' }).first().waitFor();
+      await page.keyboard.press('Enter');
+      await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Password for demo' }).waitFor({ timeout: 20_000 });
+      await input.fill('demo');
+      await page.keyboard.press('Enter');
+      const rows = page.locator('.pane-body .monaco-list-row');
+      await rows.filter({ hasText: 'Welcome to Mail Panel' }).first().waitFor({ timeout: 30_000 });
+      await rows.filter({ hasText: 'Welcome to Mail Panel' }).first().click();
+      const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+      await frame.locator('#subject', { hasText: 'Welcome to Mail Panel' }).waitFor({ timeout: 30_000 });
+      // The inline (cid:) logo comes from the message itself.
+      await frame.locator('img[alt="Mail Panel logo"]').waitFor();
+      assert.equal(await frame.locator('img[alt="Mail Panel logo"]').evaluate((img) => (img as HTMLImageElement).naturalWidth), 96);
+      await page.screenshot({ path: join(ARTIFACTS, 'demo.png') });
+
+      demo.kill('SIGINT'); // Ctrl+C
+      assert.equal(await exited, 0, output);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(await listening(new URL(url).origin + '/healthz'), false, 'code-server stopped');
+      assert.equal(await listening(`http://127.0.0.1:${pop3Port}/`), false, 'the demo POP3 server stopped');
+    } finally {
+      if (demo.exitCode === null) demo.kill('SIGKILL');
+      await browser.close();
+    }
+  });
+});
