@@ -31,7 +31,7 @@ if (watch) {
   if (args.has('--tests')) {
     rmSync('out', { recursive: true, force: true });
     await esbuild.build({
-      entryPoints: [...tsFiles('src'), ...tsFiles('test')],
+      entryPoints: [...tsFiles('src'), ...tsFiles('test'), ...tsFiles('bench')],
       outdir: 'out',
       outbase: '.',
       platform: 'node',

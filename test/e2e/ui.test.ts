@@ -82,7 +82,11 @@ describe('Mail Panel UI in VS Code (code-server, installed from the .vsix)', { s
       const trash = rows.filter({ hasText: /^Trash/ }).first();
       await page.waitForFunction(() => ![...document.querySelectorAll('.pane-body .monaco-list-row')].some((r) => r.textContent?.includes('Lunch on Friday?')), undefined, { timeout: 20_000 });
       assert.equal(await rows.filter({ hasText: 'Quarterly report' }).count(), 1, 'the open message stays in the Inbox');
-      await trash.click();
+      // Expand Trash (a tree refresh may swallow a click that lands mid-render: check and retry).
+      for (let i = 0; i < 10 && (await trash.getAttribute('aria-expanded')) !== 'true'; i++) {
+        await trash.locator('.monaco-tl-twistie').click();
+        await page.waitForTimeout(300);
+      }
       await rows.filter({ hasText: 'Lunch on Friday?' }).first().waitFor({ timeout: 20_000 });
       await shot('vscode-trash.png');
     } catch (err) {
