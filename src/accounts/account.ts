@@ -2,7 +2,7 @@
  * Accounts as the settings hold them (never with a password), their validation, provider presets
  * and the key under which the password lives in SecretStorage. Pure logic: no vscode import.
  */
-import type { Security } from '../pop3';
+import type { Pop3Options, Security } from '../pop3';
 import type { ServerPolicy } from '../sync/fetch';
 
 export interface AccountConfig {
@@ -154,4 +154,17 @@ export function newAccountId(address: string, taken: Iterable<string>): string {
   let id = base;
   for (let i = 2; used.has(id); i++) id = `${base}-${i}`;
   return id;
+}
+
+/** How to reach an account's server: the one mapping from settings to the POP3 client. */
+export function pop3Options(account: AccountConfig, password: string, extra: Partial<Pop3Options> = {}): Pop3Options {
+  return {
+    host: account.host,
+    port: account.port,
+    security: account.security,
+    tls: account.pinnedCertificate ? { pinnedSha256: account.pinnedCertificate } : undefined,
+    credentials: { user: account.user, password },
+    allowInsecureAuth: account.allowInsecureAuth,
+    ...extra,
+  };
 }

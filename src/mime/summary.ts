@@ -20,6 +20,8 @@ export interface MessageSummary {
 /** How many leading bytes of a message the summary looks at. */
 export const SUMMARY_BYTES = 64 * 1024;
 const SNIPPET_CHARS = 160;
+/** Body bytes decoded for the snippet: enough for 160 characters after tags and white space. */
+const SNIPPET_SOURCE_BYTES = 8 * 1024;
 
 export function summarize(head: Buffer): MessageSummary {
   const headers = parseHeaders(head);
@@ -62,10 +64,11 @@ function walkPart(part: Buffer, headers: Headers, walk: Walk, depth: number): vo
     for (const child of splitMultipart(body, boundary)) walkPart(child, parseHeaders(child), walk, depth + 1);
     return;
   }
+  const head = body.subarray(0, SNIPPET_SOURCE_BYTES);
   if (type.value === 'text/plain' && walk.text === undefined) {
-    walk.text = decodeCharset(decodeTransfer(body, headers), type.params.get('charset'));
+    walk.text = decodeCharset(decodeTransfer(head, headers), type.params.get('charset'));
   } else if (type.value === 'text/html' && walk.html === undefined) {
-    walk.html = decodeCharset(decodeTransfer(body, headers), type.params.get('charset'));
+    walk.html = decodeCharset(decodeTransfer(head, headers), type.params.get('charset'));
   } else if (!type.value.startsWith('text/') && !type.value.startsWith('multipart/') && type.value !== 'message/rfc822') {
     walk.attachments ||= !disposition.value || disposition.value === 'attachment';
   }

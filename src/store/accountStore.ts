@@ -175,7 +175,7 @@ export class AccountStore {
     if (deliveries.length === 0) return;
     await Promise.all(deliveries.map((d) => d.syncAndClose()));
     const replaced: MaildirFile[] = [];
-    for (const d of deliveries) {
+    const placed = deliveries.map((d) => {
       const file: MaildirFile = { id: d.id, dir: 'new', file: '', size: d.size, uidl: d.uidl, partialOf: d.partialOf, flags: '' };
       const previous = this.files.get(d.id);
       if (previous) {
@@ -185,7 +185,10 @@ export class AccountStore {
         replaced.push(previous);
       }
       file.file = fileName(file);
-      await fs.rename(d.tempPath, join(this.maildir, file.dir, file.file));
+      return { d, file };
+    });
+    await Promise.all(placed.map(({ d, file }) => fs.rename(d.tempPath, join(this.maildir, file.dir, file.file))));
+    for (const { d, file } of placed) {
       this.files.set(d.id, file);
       this.summaries.set(d.id, toRow(d.id, d.uidl, file.size, d.partialOf, summarize(d.head)));
     }
@@ -270,7 +273,7 @@ export class AccountStore {
       if (file.uidl === undefined) continue;
       const known = this.uidls.get(file.uidl);
       if (!known || known.id !== file.id) {
-        this.uidls.set(file.uidl, { id: file.id, size: file.partialOf ?? file.size, firstSeen: known?.firstSeen ?? (await mtime(this.maildir, file)) });
+        this.uidls.set(file.uidl, { id: file.id, size: file.partialOf ?? file.size, firstSeen: known?.firstSeen ?? deliveredAt(file.id) });
       }
     }
   }
@@ -342,7 +345,8 @@ async function readHead(path: string, bytes: number): Promise<Buffer | undefined
   }
 }
 
-async function mtime(maildir: string, file: MaildirFile): Promise<number> {
-  const stat = await fs.stat(join(maildir, file.dir, file.file)).catch(() => undefined);
-  return stat ? stat.mtimeMs : Date.now();
+/** A Maildir id starts with its delivery time in seconds ("1767000000.M…"); no stat needed. */
+function deliveredAt(id: string): number {
+  const seconds = Number(id.slice(0, id.indexOf('.')));
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : Date.now();
 }

@@ -42,21 +42,38 @@ export function fileName(m: Omit<MaildirFile, 'file'>): string {
 
 export function parseFileName(file: string, dir: 'new' | 'cur'): MaildirFile | undefined {
   if (file.startsWith('.')) return undefined;
+  // Hot on open (one call per stored message): indexOf and slice, no split or regex.
   const colon = file.indexOf(':2,');
   const base = colon === -1 ? file : file.slice(0, colon);
-  const flags = colon === -1 ? '' : sortFlags(file.slice(colon + 3));
-  const [id, ...fields] = base.split(',');
+  const rawFlags = colon === -1 ? '' : file.slice(colon + 3);
+  const comma = base.indexOf(',');
+  const id = comma === -1 ? base : base.slice(0, comma);
   if (!id) return undefined;
-  const out: MaildirFile = { id, dir, file, size: -1, flags };
-  for (const field of fields) {
-    const eq = field.indexOf('=');
-    const key = field.slice(0, eq);
-    const value = field.slice(eq + 1);
-    if (key === 'S' && /^\d+$/.test(value)) out.size = Number(value);
-    else if (key === 'U') out.uidl = Buffer.from(value, 'base64url').toString('latin1');
-    else if (key === 'P' && /^\d+$/.test(value)) out.partialOf = Number(value);
+  const out: MaildirFile = { id, dir, file, size: -1, flags: isSortedFlags(rawFlags) ? rawFlags : sortFlags(rawFlags) };
+  let at = comma;
+  while (at !== -1) {
+    const next = base.indexOf(',', at + 1);
+    const field = base.slice(at + 1, next === -1 ? base.length : next);
+    const value = field.slice(2);
+    if (field.startsWith('S=')) out.size = toCount(value) ?? -1;
+    else if (field.startsWith('U=')) out.uidl = Buffer.from(value, 'base64url').toString('latin1');
+    else if (field.startsWith('P=')) out.partialOf = toCount(value);
+    at = next;
   }
   return out;
+}
+
+function toCount(text: string): number | undefined {
+  return /^\d+$/.test(text) ? Number(text) : undefined;
+}
+
+function isSortedFlags(flags: string): boolean {
+  for (let i = 0; i < flags.length; i++) {
+    const c = flags.charCodeAt(i);
+    const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+    if (!letter || (i > 0 && c <= flags.charCodeAt(i - 1))) return false;
+  }
+  return true;
 }
 
 export function sortFlags(flags: string): string {

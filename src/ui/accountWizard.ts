@@ -4,7 +4,7 @@
  */
 import { rm } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { guessServer, newAccountId, validateAddress, validateHost, validatePort, type AccountConfig } from '../accounts/account';
+import { guessServer, newAccountId, pop3Options, validateAddress, validateHost, validatePort, type AccountConfig } from '../accounts/account';
 import { adviseOn } from '../accounts/errorAdvice';
 import { CertificateError, Pop3Client, Pop3Error, formatFingerprint, type Security } from '../pop3';
 import type { MailService } from './mailService';
@@ -89,16 +89,9 @@ async function testConnection(account: AccountConfig, password: string): Promise
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
     try {
-      const client = await Pop3Client.connect({
-        host: account.host,
-        port: account.port,
-        security: account.security,
-        tls: account.pinnedCertificate ? { pinnedSha256: account.pinnedCertificate } : undefined,
-        credentials: { user: account.user, password },
-        allowInsecureAuth: account.allowInsecureAuth,
-        signal: controller.signal,
-        timeouts: { connectMs: 10_000, greetingMs: 15_000, responseMs: 20_000 },
-      });
+      const client = await Pop3Client.connect(
+        pop3Options(account, password, { signal: controller.signal, timeouts: { connectMs: 10_000, greetingMs: 15_000, responseMs: 20_000 } }),
+      );
       await client.quit();
       return 'ok';
     } catch (err) {

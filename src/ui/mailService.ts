@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { isBatchingServer, type AccountConfig } from '../accounts/account';
+import { isBatchingServer, pop3Options, type AccountConfig } from '../accounts/account';
 import { adviseOn } from '../accounts/errorAdvice';
 import { formatFingerprint, type Pop3Options, type TraceHook } from '../pop3';
 import { CertificateError } from '../pop3';
@@ -103,15 +103,7 @@ export class MailService implements vscode.Disposable {
     const password = await this.passwords.getOrAsk(account, passwordPrompt);
     if (password === undefined) return undefined;
     const trace: TraceHook = (direction, line) => this.log.trace(`[${account.id}] ${direction === 'send' ? 'C:' : direction === 'receive' ? 'S:' : '--'} ${line}`);
-    return {
-      host: account.host,
-      port: account.port,
-      security: account.security,
-      tls: account.pinnedCertificate ? { pinnedSha256: account.pinnedCertificate } : undefined,
-      credentials: { user: account.user, password },
-      allowInsecureAuth: account.allowInsecureAuth,
-      trace,
-    };
+    return pop3Options(account, password, { trace });
   }
 
   /** One fetch with a cancellable progress notification; errors are shown with their next step. */

@@ -1,7 +1,7 @@
 /** The extension's logic that runs without VS Code: accounts, tree model, view model, error advice. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { guessServer, newAccountId, parseAccount, presetFor, secretKey } from '../../src/accounts/account';
+import { guessServer, newAccountId, parseAccount, pop3Options, presetFor, secretKey } from '../../src/accounts/account';
 import { adviseOn } from '../../src/accounts/errorAdvice';
 import { CertificateError, Pop3Error } from '../../src/pop3';
 import { emlName, isExecutable, sanitizeFilename } from '../../src/reader/files';
@@ -48,6 +48,13 @@ describe('accounts', () => {
     assert.notEqual(secretKey(a), secretKey({ ...a, host: 'evil.example.net' }));
     assert.notEqual(secretKey(a), secretKey({ ...a, port: 110 }));
     assert.notEqual(secretKey(a), secretKey({ ...a, user: 'you' }));
+  });
+
+  test('settings map to POP3 options in one place: the pin, the security and the insecure-login choice carry over', () => {
+    const parsed = parseAccount({ id: 'a', address: 'a@b.org', host: 'pop.b.org', security: 'starttls', pinnedCertificate: 'AB'.repeat(32), allowInsecureAuth: true });
+    assert.ok('account' in parsed);
+    const options = pop3Options(parsed.account, 'pw');
+    assert.deepEqual([options.security, options.port, options.tls?.pinnedSha256, options.allowInsecureAuth, options.credentials], ['starttls', 110, 'AB'.repeat(32), true, { user: 'a@b.org', password: 'pw' }]);
   });
 
   test('new ids are safe folder names and unique', () => {
