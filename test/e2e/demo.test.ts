@@ -27,6 +27,8 @@ describe('the demo (npm run demo)', { skip }, () => {
     demo.stderr.on('data', (d) => (output += d));
     const exited = new Promise<number | null>((resolve) => demo.on('exit', resolve));
     const browser = await launchChromium();
+    const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
+    const page = await context.newPage();
     try {
       const start = Date.now();
       while (!/Open in your browser:\s+(\S+)/.test(output)) {
@@ -35,7 +37,6 @@ describe('the demo (npm run demo)', { skip }, () => {
       }
       const url = /Open in your browser:\s+(\S+)/.exec(output)![1];
       const pop3Port = Number(/127\.0\.0\.1:(\d+) with/.exec(output)![1]);
-      const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
       await page.goto(url);
       await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
       await page.locator('.part.activitybar .action-item a[aria-label^="Mail"]').first().click({ timeout: 60_000 });
@@ -62,6 +63,9 @@ describe('the demo (npm run demo)', { skip }, () => {
       await new Promise((r) => setTimeout(r, 500));
       assert.equal(await listening(new URL(url).origin + '/healthz'), false, 'code-server stopped');
       assert.equal(await listening(`http://127.0.0.1:${pop3Port}/`), false, 'the demo POP3 server stopped');
+    } catch (err) {
+      await page.screenshot({ path: join(ARTIFACTS, 'demo-failure.png') }).catch(() => undefined);
+      throw new Error(`${err instanceof Error ? err.message : String(err)}\ndemo output:\n${output}`);
     } finally {
       if (demo.exitCode === null) demo.kill('SIGKILL');
       await browser.close();
