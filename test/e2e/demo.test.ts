@@ -65,7 +65,7 @@ describe('the demo (npm run demo)', { skip }, () => {
       assert.equal(await listening(`http://127.0.0.1:${pop3Port}/`), false, 'the demo POP3 server stopped');
     } catch (err) {
       await page.screenshot({ path: join(ARTIFACTS, 'demo-failure.png') }).catch(() => undefined);
-      throw new Error(`${err instanceof Error ? err.message : String(err)}\ndemo output:\n${output}`);
+      throw new Error(`${err instanceof Error ? err.message : String(err)}\ndemo output:\n${output}`, { cause: err });
     } finally {
       if (demo.exitCode === null) demo.kill('SIGKILL');
       await browser.close();
