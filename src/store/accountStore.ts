@@ -75,6 +75,13 @@ export class AccountStore {
     return out.sort((a, b) => b.date - a.date || (a.id < b.id ? 1 : -1));
   }
 
+  /** Unread messages outside Trash, from the file names alone (no sorting, no summaries). */
+  unreadCount(): number {
+    let unread = 0;
+    for (const file of this.files.values()) if (!file.flags.includes(FLAG_SEEN) && !file.flags.includes(FLAG_TRASHED)) unread++;
+    return unread;
+  }
+
   get(id: string): MessageEntry | undefined {
     const file = this.files.get(id);
     const row = this.summaries.get(id);

@@ -90,7 +90,7 @@ export class MailService implements vscode.Disposable {
     let unread = 0;
     for (const a of this.accounts) {
       try {
-        unread += (await this.messages(a.id)).filter((m) => !m.seen && !m.trashed).length;
+        unread += (await this.store(a.id)).unreadCount();
       } catch {
         // a store that cannot be read counts as empty here; opening it shows the error
       }

@@ -10,6 +10,7 @@ import { describe, test } from 'node:test';
 import { CHROMIUM_BIN, CHROMIUM_INSTALL, launchChromium } from '../support/browser';
 import { CODE_SERVER_BIN, CODE_SERVER_INSTALL, startCodeServer } from '../support/codeServer';
 import { needTool } from '../support/tier';
+import { openMailView, rowsOf } from '../support/workbench';
 import { startEnvironment } from '../vscode/environment';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -22,9 +23,7 @@ describe('Add Account in VS Code', { skip }, () => {
     const browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
     try {
-      await page.goto(server.url);
-      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-      await page.locator('.part.activitybar .action-item a[aria-label^="Mail"]').first().click({ timeout: 60_000 });
+      await openMailView(page, server.url);
       // The welcome view offers the first step.
       await page.locator('.welcome-view-content a, .welcome-view-content .monaco-button', { hasText: 'Add Account' }).first().click({ timeout: 30_000 });
       const input = page.locator('.quick-input-widget .quick-input-box input');
@@ -57,7 +56,7 @@ describe('Add Account in VS Code', { skip }, () => {
       const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: 'alice@example.org is set up' });
       await toast.waitFor({ timeout: 30_000 });
       await toast.locator('.monaco-button', { hasText: 'Fetch Mail Now' }).click();
-      const rows = page.locator('.pane-body .monaco-list-row');
+      const rows = rowsOf(page);
       for (const subject of environment.config.subjects) await rows.filter({ hasText: subject }).first().waitFor({ timeout: 30_000 });
       const settings = JSON.parse(readFileSync(join(environment.userDataDir, 'User', 'settings.json'), 'utf8')) as { 'mailPanel.accounts': Array<{ pinnedCertificate?: string; host: string }> };
       const saved = settings['mailPanel.accounts'];

@@ -11,6 +11,7 @@ import { describe, test } from 'node:test';
 import { CHROMIUM_BIN, CHROMIUM_INSTALL, launchChromium } from '../support/browser';
 import { CODE_SERVER_BIN, CODE_SERVER_INSTALL } from '../support/codeServer';
 import { needTool } from '../support/tier';
+import { answerPassword, openMailView, rowsOf, runCommand } from '../support/workbench';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const ARTIFACTS = join(ROOT, 'test-artifacts');
@@ -37,18 +38,10 @@ describe('the demo (npm run demo)', { skip }, () => {
       }
       const url = /Open in your browser:\s+(\S+)/.exec(output)![1];
       const pop3Port = Number(/127\.0\.0\.1:(\d+) with/.exec(output)![1]);
-      await page.goto(url);
-      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-      await page.locator('.part.activitybar .action-item a[aria-label^="Mail"]').first().click({ timeout: 60_000 });
-      await page.keyboard.press('F1');
-      const input = page.locator('.quick-input-widget .quick-input-box input');
-      await input.fill('>Mail: Fetch Mail');
-      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Mail: Fetch Mail' }).first().waitFor();
-      await page.keyboard.press('Enter');
-      await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Password for demo' }).waitFor({ timeout: 20_000 });
-      await input.fill('demo');
-      await page.keyboard.press('Enter');
-      const rows = page.locator('.pane-body .monaco-list-row');
+      await openMailView(page, url);
+      await runCommand(page, 'Mail: Fetch Mail');
+      await answerPassword(page, 'demo', 'demo');
+      const rows = rowsOf(page);
       await rows.filter({ hasText: 'Welcome to Mail Panel' }).first().waitFor({ timeout: 30_000 });
       await rows.filter({ hasText: 'Welcome to Mail Panel' }).first().click();
       const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');

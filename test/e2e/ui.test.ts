@@ -13,6 +13,7 @@ import { describe, test } from 'node:test';
 import { CHROMIUM_BIN, CHROMIUM_INSTALL, launchChromium } from '../support/browser';
 import { CODE_SERVER_BIN, CODE_SERVER_INSTALL, startCodeServer } from '../support/codeServer';
 import { needTool } from '../support/tier';
+import { answerPassword, openMailView, rowsOf, runCommand } from '../support/workbench';
 import { startEnvironment } from '../vscode/environment';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -40,25 +41,13 @@ describe('Mail Panel UI in VS Code (code-server, installed from the .vsix)', { s
     const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
     const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, name) });
     try {
-      await page.goto(server.url);
-      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-      const mailView = page.locator('.part.activitybar .action-item a[aria-label^="Mail"]').first();
-      await mailView.waitFor({ timeout: 60_000 });
-      await mailView.click();
-      const rows = page.locator('.pane-body .monaco-list-row');
+      await openMailView(page, server.url);
+      const rows = rowsOf(page);
       await rows.filter({ hasText: 'alice@example.org' }).first().waitFor({ timeout: 30_000 });
 
-      // The palette, as a user would.
-      await page.keyboard.press('F1');
-      const input = page.locator('.quick-input-widget .quick-input-box input');
-      await input.fill('>Mail: Fetch Mail');
-      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Mail: Fetch Mail' }).first().waitFor();
-      await page.keyboard.press('Enter');
-      // No password stored yet: VS Code asks, in a password box.
-      await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Password for alice' }).waitFor({ timeout: 20_000 });
-      assert.equal(await input.getAttribute('type'), 'password');
-      await input.fill(environment.config.password);
-      await page.keyboard.press('Enter');
+      // The palette, as a user would. No password stored yet: VS Code asks, in a password box.
+      await runCommand(page, 'Mail: Fetch Mail');
+      assert.equal(await answerPassword(page, 'alice', environment.config.password), 'password');
       for (const subject of environment.config.subjects) await rows.filter({ hasText: subject }).first().waitFor({ timeout: 30_000 });
       await shot('vscode-tree.png');
 

@@ -17,6 +17,8 @@ fetchMail({
   },
   policy: { deleteAfterDownload: true },
   batchMessages: 7,
+  // The parent kills at a chosen point of progress: tell it each stored message.
+  onProgress: (p) => void (p.phase === 'downloading' && process.stdout.write(`stored ${p.messagesDone}\n`)),
 }).then(
   () => process.exit(0),
   (err: unknown) => {

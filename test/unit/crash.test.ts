@@ -19,11 +19,20 @@ const CHILD = join(__dirname, '..', 'support', 'fetchChild.js');
 const scratch = mkdtempSync(join(tmpdir(), 'mailpanel-crash-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-function runChild(port: number, storeRoot: string, killAfterMs: number): Promise<'killed' | 'exited'> {
+/**
+ * Runs a child fetch and kills it once it has stored `afterStored` messages, `delayMs` later
+ * (so kills land inside batches and writes, not only at commit boundaries).
+ */
+function runChild(port: number, storeRoot: string, afterStored: number, delayMs: number): Promise<'killed' | 'exited'> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CHILD, String(port), storeRoot], { stdio: ['ignore', 'pipe', 'ignore'] });
     let timer: NodeJS.Timeout | undefined;
-    child.stdout.once('data', () => (timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs)));
+    let text = '';
+    child.stdout.on('data', (d: Buffer) => {
+      text += d.toString();
+      const stored = Number(/stored (\d+)\n(?![\s\S]*stored)/.exec(text)?.[1] ?? (text.includes('fetching') ? 0 : -1));
+      if (!timer && stored >= afterStored) timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+    });
     child.on('exit', (_code, signal) => {
       clearTimeout(timer);
       resolve(signal === 'SIGKILL' ? 'killed' : 'exited');
@@ -36,13 +45,6 @@ describe('crash safety', () => {
     const random = rng(4242);
     let killed = 0;
     const storedAtKill: number[] = [];
-    // Kill moments are spread over the time a whole child run takes on this machine (measured,
-    // including start-up, of which the kill timer skips the part before the fetch begins).
-    const calibration = await startPop3Server({ messages: Array.from({ length: 120 }, (_, i) => randomMessage(random, i)) });
-    const started = Date.now();
-    assert.equal(await runChild(calibration.port, join(scratch, 'calibration'), 60_000), 'exited');
-    const spreadMs = Math.max(20, Math.round((Date.now() - started - 60) * 0.9));
-    await calibration.close();
     // Until KILLS children were killed mid-fetch (a child that finishes first does not count), bounded.
     let round = 0;
     for (; killed < KILLS && round < KILLS * 3; round++) {
@@ -51,7 +53,8 @@ describe('crash safety', () => {
       const original = new Map(server.mailbox.map((m) => [m.uid, m.data]));
       const storeRoot = join(scratch, `r${round}`);
       try {
-        if ((await runChild(server.port, storeRoot, Math.floor(random() * spreadMs))) === 'killed') killed++;
+        // A random point of progress (0-119 messages stored), then 0-4 ms more.
+        if ((await runChild(server.port, storeRoot, Math.floor(random() * 120), Math.floor(random() * 5))) === 'killed') killed++;
         await new Promise((r) => setTimeout(r, 20)); // let the fake server see the dropped socket
         const store = await AccountStore.open(storeRoot); // opens cleanly after the crash
         await store.close();
@@ -73,7 +76,7 @@ describe('crash safety', () => {
     }
     storedAtKill.sort((a, b) => a - b);
     const quartiles = [0, 0.25, 0.5, 0.75, 1].map((q) => storedAtKill[Math.min(storedAtKill.length - 1, Math.floor(q * storedAtKill.length))]);
-    console.log(`# ${round} child fetches over ${spreadMs} ms: ${killed} killed mid-run, ${round - killed} finished first; messages stored at the kill (of 120), min/q1/median/q3/max: ${quartiles.join('/')}`);
+    console.log(`# ${round} child fetches: ${killed} killed mid-run, ${round - killed} finished first; messages stored at the kill (of 120), min/q1/median/q3/max: ${quartiles.join('/')}`);
     assert.ok(killed >= KILLS, `only ${killed} of ${round} children were killed mid-run`);
   });
 });

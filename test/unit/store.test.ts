@@ -108,9 +108,12 @@ describe('account store', () => {
       let store = await AccountStore.open(root);
       assert.deepEqual(store.list().map((m) => m.subject), ['third', 'second', 'first']);
       const [third, second] = store.list();
+      assert.equal(store.unreadCount(), 3);
       await store.markSeen([third.id]);
+      assert.equal(store.unreadCount(), 2);
       await store.trash([third.id, second.id]);
       assert.deepEqual(store.list().filter((m) => m.trashed).map((m) => m.subject), ['third', 'second']);
+      assert.equal(store.unreadCount(), 1, 'Trash does not count');
       await store.restore([second.id]);
       assert.equal(store.get(second.id)?.trashed, false);
       assert.equal(await store.emptyTrash(), 1);

@@ -1,0 +1,28 @@
+/** Steps a person takes in VS Code's workbench (code-server, Code 1.139 selectors). */
+import type { Page } from 'playwright-core';
+
+export const rowsOf = (page: Page) => page.locator('.pane-body .monaco-list-row');
+
+export async function openMailView(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.part.activitybar .action-item a[aria-label^="Mail"]').first().click({ timeout: 60_000 });
+}
+
+/** Runs a command from the palette (F1), as typed by a person. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget .quick-input-box input').fill(`>${title}`);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+/** Answers Mail Panel's password prompt; returns the input's type (it must be "password"). */
+export async function answerPassword(page: Page, user: string, password: string): Promise<string | null> {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: `Password for ${user}` }).waitFor({ timeout: 20_000 });
+  const type = await input.getAttribute('type');
+  await input.fill(password);
+  await page.keyboard.press('Enter');
+  return type;
+}
