@@ -213,23 +213,28 @@ export class Pop3Client {
     return splitLines(body);
   }
 
-  private async collect(spec: { line: string; errorKind?: Pop3Error['kind'] }, maxBytes: number): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    await this.conn.send({ ...spec, multiline: true, maxBodyBytes: maxBytes, sink: { write: (c) => void chunks.push(c) } });
-    return Buffer.concat(chunks);
+  private collect(spec: { line: string; errorKind?: Pop3Error['kind'] }, maxBytes: number): Promise<Buffer> {
+    return collectBody(this.conn, spec, maxBytes);
   }
 }
 
-async function readCapabilities(conn: Pop3Connection): Promise<Map<string, string[]> | null> {
+/** A multi-line response gathered in memory, bounded by `maxBytes`. */
+async function collectBody(conn: Pop3Connection, spec: { line: string; errorKind?: Pop3Error['kind'] }, maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
+  await conn.send({ ...spec, multiline: true, maxBodyBytes: maxBytes, sink: { write: (c) => void chunks.push(c) } });
+  return Buffer.concat(chunks);
+}
+
+async function readCapabilities(conn: Pop3Connection): Promise<Map<string, string[]> | null> {
+  let body: Buffer;
   try {
-    await conn.send({ line: 'CAPA', multiline: true, maxBodyBytes: 64 * 1024, sink: { write: (c) => void chunks.push(c) } });
+    body = await collectBody(conn, { line: 'CAPA' }, 64 * 1024);
   } catch (err) {
     if (err instanceof Pop3Error && err.kind === 'server') return null; // an RFC 1939-only server
     throw err;
   }
   const caps = new Map<string, string[]>();
-  for (const line of splitLines(Buffer.concat(chunks))) {
+  for (const line of splitLines(body)) {
     const [name, ...args] = line.trim().split(/\s+/);
     if (name) caps.set(name.toUpperCase(), args);
   }

@@ -61,13 +61,8 @@ export interface FetchResult {
 
 const DAY_MS = 86_400_000;
 
-export async function fetchMail(options: FetchOptions): Promise<FetchResult> {
-  await mkdir(options.storeRoot, { recursive: true });
-  const lock = await acquireLock(join(options.storeRoot, 'fetch.lock'));
-  let store: AccountStore | undefined;
-  try {
-    store = await AccountStore.open(options.storeRoot);
-    await store.cleanTmp();
+export function fetchMail(options: FetchOptions): Promise<FetchResult> {
+  return withLockedStore(options.storeRoot, async (store) => {
     const total: FetchResult = { downloaded: 0, partial: 0, bytes: 0, deletedOnServer: 0, rounds: 0, identity: 'uidl' };
     const maxRounds = Math.max(1, options.maxRounds ?? 1);
     while (total.rounds < maxRounds) {
@@ -81,10 +76,43 @@ export async function fetchMail(options: FetchOptions): Promise<FetchResult> {
       if (round.downloaded + round.partial === 0) break;
     }
     return total;
+  });
+}
+
+type SessionOptions = Pick<FetchOptions, 'storeRoot' | 'server' | 'signal'>;
+
+/**
+ * Every writer of an account's store runs here: the account lock held, a crash's half-written
+ * deliveries cleared from tmp/, and the state snapshot written however the work ends.
+ */
+async function withLockedStore<T>(storeRoot: string, work: (store: AccountStore) => Promise<T>): Promise<T> {
+  await mkdir(storeRoot, { recursive: true });
+  const lock = await acquireLock(join(storeRoot, 'fetch.lock'));
+  let store: AccountStore | undefined;
+  try {
+    store = await AccountStore.open(storeRoot);
+    await store.cleanTmp();
+    return await work(store);
   } finally {
     await store?.checkpoint().catch(() => undefined);
     await lock.release();
   }
+}
+
+/** A session with the account's server, dropped (without QUIT) however `work` ends unless it quit. */
+async function withSession<T>(options: SessionOptions, work: (client: Pop3Client) => Promise<T>): Promise<T> {
+  const client = await Pop3Client.connect({ ...options.server, signal: options.signal });
+  try {
+    return await work(client);
+  } finally {
+    client.close();
+  }
+}
+
+/** LIST, and each listed message's identity (see identify). */
+async function listing(client: Pop3Client): Promise<{ sizes: MessageSize[]; uids: Map<number, string>; identity: FetchResult['identity'] }> {
+  const sizes = await client.list();
+  return { sizes, ...(await identify(client, sizes)) };
 }
 
 async function fetchRound(store: AccountStore, options: FetchOptions): Promise<FetchResult> {
@@ -93,12 +121,10 @@ async function fetchRound(store: AccountStore, options: FetchOptions): Promise<F
   const progress: FetchProgress = { phase: 'connecting', messagesDone: 0, messagesTotal: 0, bytesDone: 0, bytesTotal: 0 };
   const report = (phase: FetchProgress['phase']) => options.onProgress?.({ ...progress, phase });
   report('connecting');
-  const client = await Pop3Client.connect({ ...options.server, signal: options.signal });
-  const result: FetchResult = { downloaded: 0, partial: 0, bytes: 0, deletedOnServer: 0, rounds: 1, identity: 'uidl' };
-  try {
+  return withSession(options, async (client) => {
+    const result: FetchResult = { downloaded: 0, partial: 0, bytes: 0, deletedOnServer: 0, rounds: 1, identity: 'uidl' };
     report('listing');
-    const sizes = await client.list();
-    const { uids, identity } = await identify(client, sizes);
+    const { sizes, uids, identity } = await listing(client);
     result.identity = identity;
     const fresh = sizes.filter((m) => !store.uidlRecord(uids.get(m.msg)!));
     progress.messagesTotal = fresh.length;
@@ -142,9 +168,7 @@ async function fetchRound(store: AccountStore, options: FetchOptions): Promise<F
     const gone = [...store.uidlRecords().keys()].filter((uid) => !onServer.has(uid) && !store.fileOfUidl(uid));
     await store.forget(gone);
     return result;
-  } finally {
-    client.close();
-  }
+  });
 }
 
 /**
@@ -258,21 +282,16 @@ function fingerprint(source: Buffer, identity: FetchResult['identity']): string 
 }
 
 /** Downloads the full text of a message stored as headers only. */
-export async function completeMessage(options: Omit<FetchOptions, 'policy' | 'sizeLimit' | 'maxRounds'>, id: string): Promise<void> {
-  const lock = await acquireLock(join(options.storeRoot, 'fetch.lock'));
-  let store: AccountStore | undefined;
-  try {
-    store = await AccountStore.open(options.storeRoot);
-    await store.cleanTmp();
+export function completeMessage(options: SessionOptions, id: string): Promise<void> {
+  return withLockedStore(options.storeRoot, async (store) => {
     const entry = store.get(id);
     if (!entry?.uidl || entry.partialOf === undefined) throw new Error('This message is already complete.');
-    const client = await Pop3Client.connect({ ...options.server, signal: options.signal });
-    try {
-      const sizes = await client.list();
-      const { uids } = await identify(client, sizes);
-      const msg = [...uids].find(([, uid]) => uid === entry.uidl)?.[0];
+    const uidl = entry.uidl;
+    await withSession(options, async (client) => {
+      const { sizes, uids } = await listing(client);
+      const msg = [...uids].find(([, uid]) => uid === uidl)?.[0];
       if (msg === undefined) throw new Pop3Error('server', 'The message is no longer on the server; only its headers were kept.');
-      const delivery = store.startDelivery(entry.uidl);
+      const delivery = store.startDelivery(uidl);
       try {
         const size = sizes.find((m) => m.msg === msg)!.size;
         await client.retrieve(msg, delivery, size + Math.max(size, 1024 * 1024));
@@ -282,38 +301,24 @@ export async function completeMessage(options: Omit<FetchOptions, 'policy' | 'si
         throw err;
       }
       await client.quit();
-    } finally {
-      client.close();
-    }
-  } finally {
-    await store?.checkpoint().catch(() => undefined);
-    await lock.release();
-  }
+    });
+  });
 }
 
 /**
  * Deletes the given stored messages from the server now (DELE + QUIT), whatever the policy says.
  * Only UIDLs the store has a complete copy of qualify: mail leaves the server only once it is on disk.
  */
-export async function deleteFromServerNow(options: Omit<FetchOptions, 'policy' | 'sizeLimit' | 'maxRounds'>, uidls: string[]): Promise<number> {
-  await mkdir(options.storeRoot, { recursive: true });
-  const lock = await acquireLock(join(options.storeRoot, 'fetch.lock'));
-  try {
-    const store = await AccountStore.open(options.storeRoot);
+export function deleteFromServerNow(options: SessionOptions, uidls: string[]): Promise<number> {
+  return withLockedStore(options.storeRoot, async (store) => {
     const wanted = new Set(uidls.filter((u) => store.uidlRecord(u) && store.fileOfUidl(u)?.partialOf === undefined));
     if (wanted.size === 0) return 0;
-    const client = await Pop3Client.connect({ ...options.server, signal: options.signal });
-    try {
-      const sizes = await client.list();
-      const { uids } = await identify(client, sizes);
+    return withSession(options, async (client) => {
+      const { sizes, uids } = await listing(client);
       const doomed = sizes.filter((m) => wanted.has(uids.get(m.msg)!)).map((m) => m.msg);
       await Promise.all(doomed.map((msg) => client.dele(msg)));
       await client.quit();
       return doomed.length;
-    } finally {
-      client.close();
-    }
-  } finally {
-    await lock.release();
-  }
+    });
+  });
 }
