@@ -6,10 +6,14 @@
 
 export type Headers = Map<string, string[]>;
 
+const CRLF_CRLF = Buffer.from('\r\n\r\n');
+const LF_LF = Buffer.from('\n\n');
+
 /** Where the header block ends: the offset of the body (after the blank line), or -1. */
 export function headerEnd(message: Buffer): number {
-  const crlf = message.indexOf('\r\n\r\n');
-  const lf = message.indexOf('\n\n');
+  const crlf = message.indexOf(CRLF_CRLF);
+  // A bare-LF blank line counts only before the CRLF one: search no further (a body can be long).
+  const lf = (crlf === -1 ? message : message.subarray(0, crlf + 2)).indexOf(LF_LF);
   if (crlf === -1 && lf === -1) return -1;
   if (lf === -1 || (crlf !== -1 && crlf < lf)) return crlf + 4;
   return lf + 2;

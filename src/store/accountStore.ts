@@ -12,7 +12,7 @@
  * or corrupt file costs time, never mail. The UI only renames and unlinks message files (atomic),
  * so it can work while a fetch runs in another window.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { FLAG_SEEN, FLAG_TRASHED, fileName, newMessageId, parseFileName, sortFlags, type MaildirFile } from './maildir';
 import { fsyncDir, readJson, writeFileAtomic } from './fsutil';
@@ -180,7 +180,7 @@ export class AccountStore {
    */
   async commit(deliveries: Delivery[]): Promise<void> {
     if (deliveries.length === 0) return;
-    await Promise.all(deliveries.map((d) => d.syncAndClose()));
+    await Promise.all(deliveries.map((d) => d.sync()));
     const replaced: MaildirFile[] = [];
     const placed = deliveries.map((d) => {
       const file: MaildirFile = { id: d.id, dir: 'new', file: '', size: d.size, uidl: d.uidl, partialOf: d.partialOf, flags: '' };
@@ -194,10 +194,10 @@ export class AccountStore {
       file.file = fileName(file);
       return { d, file };
     });
-    await Promise.all(placed.map(({ d, file }) => fs.rename(d.tempPath, join(this.maildir, file.dir, file.file))));
     for (const { d, file } of placed) {
+      renameSync(d.tempPath, join(this.maildir, file.dir, file.file)); // metadata only: microseconds, no pool round trip
       this.files.set(d.id, file);
-      this.summaries.set(d.id, toRow(d.id, d.uidl, file.size, d.partialOf, summarize(d.head)));
+      this.summaries.set(d.id, toRow(d.id, d.uidl, file.size, d.partialOf, d.summary));
     }
     await fsyncDir(join(this.maildir, 'new'));
     if (replaced.length) await fsyncDir(join(this.maildir, 'cur'));

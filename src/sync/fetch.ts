@@ -217,7 +217,7 @@ async function download(
     const job = (async () => {
       if (partial) delivery.write(await client.top(m.msg, 0));
       else await client.retrieve(m.msg, delivery, m.size + Math.max(m.size, 1024 * 1024));
-      await delivery.finish();
+      delivery.finish();
       batch.push(delivery);
       batchSize += delivery.size;
       if (batch.length >= batchMessages || batchSize >= batchBytes) flush();
@@ -234,7 +234,7 @@ async function download(
   await commits.catch((err: unknown) => {
     failure ??= err;
   });
-  for (const d of started) if (!committed.has(d)) await d.discard();
+  for (const d of started) if (!committed.has(d)) d.discard();
   if (failure) throw failure;
 }
 
@@ -297,7 +297,7 @@ export function completeMessage(options: SessionOptions, id: string): Promise<vo
         await client.retrieve(msg, delivery, size + Math.max(size, 1024 * 1024));
         await store.commit([delivery]);
       } catch (err) {
-        await delivery.discard();
+        delivery.discard();
         throw err;
       }
       await client.quit();

@@ -79,6 +79,23 @@ describe('message summary', () => {
     assert.equal(s.hasAttachments, false);
   });
 
+  test('the snippet is the body with white space collapsed as /\\s+/ does, trimmed, 160 characters', () => {
+    const alphabet = [' ', '\t', '\r\n', '\n', '\u00a0', '\u2003', '\u3000', '\ufeff', '\u0085', 'a', 'é', '日', '😀', '.'];
+    let seed = 1;
+    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    for (let trial = 0; trial < 2000; trial++) {
+      let body = '';
+      for (let i = Math.floor(random() * 500); i > 0; i--) body += alphabet[Math.floor(random() * alphabet.length)];
+      const s = summarize(Buffer.from(`Content-Type: text/plain; charset=utf-8\r\n\r\n${body}`));
+      assert.equal(s.snippet, body.replace(/\s+/g, ' ').trim().slice(0, 160), JSON.stringify(body));
+    }
+  });
+
+  test('headers end at the first blank line, CRLF or bare LF, whichever comes first', () => {
+    assert.equal(summarize(Buffer.from('Subject: crlf\r\n\r\nbody\n\nSubject: no')).subject, 'crlf');
+    assert.equal(summarize(Buffer.from('Subject: lf\n\nbody\r\n\r\nmore')).snippet, 'body more');
+  });
+
   test('a header line without a colon is skipped, not fatal', () => {
     const s = summarize(Buffer.from('Subject: ok\r\nthis line is broken\r\nFrom: a@b.c\r\n\r\nbody'));
     assert.equal(s.subject, 'ok');
