@@ -55,6 +55,7 @@ export class Pop3Connection {
   private failure: Error | undefined;
   private timer: NodeJS.Timeout | undefined;
   private paused = false;
+  private flushQueued = false;
   /** How many commands may be written before their answers arrive (1 = lock-step). */
   window = 1;
 
@@ -185,7 +186,14 @@ export class Pop3Connection {
   private completed(): void {
     this.inFlight--;
     if (this.inFlight === 0) this.disarmTimer();
-    this.flush();
+    // One socket write for all the commands whose turn came while this chunk was parsed
+    // (a 64 KB chunk ends several small messages), not one write per answer.
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    queueMicrotask(() => {
+      this.flushQueued = false;
+      this.flush();
+    });
   }
 
   private readonly onData = (chunk: Buffer): void => {

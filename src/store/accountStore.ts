@@ -9,7 +9,12 @@
  *
  * The Maildir is the truth: file names carry the UIDL and size, flags live in the `:2,` suffix.
  * State and index are derived data that are reconciled with the Maildir on every open, so a lost
- * or corrupt file costs time, never mail. The UI only renames and unlinks message files (atomic),
+ * or corrupt file costs time, never mail. Only a fetch loads the POP3 state (open with
+ * `pop3State`); the views need the Maildir and the index alone.
+ *
+ * index.json also keeps the names in new/ and cur/ with each directory's mtime, so an open skips
+ * readdir while a directory is unchanged. A listing is recorded only when its directory had been
+ * quiet for LISTING_QUIET_MS, so a change in the same timestamp tick cannot hide behind it. The UI only renames and unlinks message files (atomic),
  * so it can work while a fetch runs in another window.
  */
 import { promises as fs, renameSync } from 'node:fs';
@@ -36,16 +41,25 @@ export interface MessageEntry extends MessageSummary {
   trashed: boolean;
 }
 
+type Listing = { mtime: string; names: string[] };
+interface SavedIndex {
+  version: number;
+  rows: IndexRow[];
+  listing?: Partial<Record<'new' | 'cur', Listing>>;
+}
+
 type IndexRow = [id: string, uidl: string | null, from: string, to: string, subject: string, date: number, size: number, attachments: 0 | 1, snippet: string, partialOf: number | null, messageId: string];
 
 const INDEX_VERSION = 1;
 const STATE_VERSION = 1;
+const LISTING_QUIET_MS = 2000;
 
 export class AccountStore {
   readonly maildir: string;
   private files = new Map<string, MaildirFile>();
   private summaries = new Map<string, IndexRow>();
-  private uidls = new Map<string, UidlRecord>();
+  private uidls: Map<string, UidlRecord> | undefined; // loaded only with `pop3State`
+  private listing: SavedIndex['listing'] = {};
   private journal: fs.FileHandle | undefined;
   private indexDirty = false;
 
@@ -53,13 +67,18 @@ export class AccountStore {
     this.maildir = join(root, 'Maildir');
   }
 
-  /** Opens (creating if needed) and reconciles state and index with the Maildir. */
-  static async open(root: string): Promise<AccountStore> {
+  /**
+   * Opens (creating if needed) and reconciles the index, and with `pop3State` (a fetch, under the
+   * account lock) the POP3 state, with the Maildir.
+   */
+  static async open(root: string, options: { pop3State?: boolean } = {}): Promise<AccountStore> {
     const store = new AccountStore(root);
     for (const sub of ['tmp', 'new', 'cur']) await fs.mkdir(join(store.maildir, sub), { recursive: true });
-    await store.scanMaildir();
-    await store.loadState();
-    await store.loadIndex();
+    const saved = await readJson<SavedIndex>(store.indexPath);
+    const index = saved?.version === INDEX_VERSION && Array.isArray(saved.rows) ? saved : undefined;
+    await store.scanMaildir(index?.listing ?? {});
+    if (options.pop3State) await store.loadState();
+    await store.loadIndex(index?.rows ?? []);
     return store;
   }
 
@@ -101,17 +120,22 @@ export class AccountStore {
 
   /** The record of a UIDL this store has taken (stored now, or stored and since removed locally). */
   uidlRecord(uidl: string): UidlRecord | undefined {
-    return this.uidls.get(uidl);
+    return this.state.get(uidl);
   }
 
   uidlRecords(): ReadonlyMap<string, UidlRecord> {
-    return this.uidls;
+    return this.state;
   }
 
   /** The local file of a UIDL, if it is still in the Maildir. */
   fileOfUidl(uidl: string): MaildirFile | undefined {
-    const record = this.uidls.get(uidl);
+    const record = this.state.get(uidl);
     return record && this.files.get(record.id);
+  }
+
+  private get state(): Map<string, UidlRecord> {
+    if (!this.uidls) throw new Error('This store was opened without its POP3 state (open it with pop3State).');
+    return this.uidls;
   }
 
   // ---- local changes (safe while a fetch runs elsewhere: renames and unlinks only) ----------------
@@ -169,7 +193,7 @@ export class AccountStore {
 
   /** Starts writing one message into tmp/. `partialOf` marks a headers-only copy. */
   startDelivery(uidl: string, partialOf?: number): Delivery {
-    const id = this.uidls.get(uidl)?.id ?? newMessageId(); // completing a partial keeps its id
+    const id = this.state.get(uidl)?.id ?? newMessageId(); // completing a partial keeps its id
     return new Delivery(join(this.maildir, 'tmp', `${id}.part`), id, uidl, SUMMARY_BYTES, partialOf);
   }
 
@@ -206,19 +230,19 @@ export class AccountStore {
     }
     const now = Date.now();
     await this.appendState(
-      deliveries.map((d) => ({ op: 'add', uidl: d.uidl, record: { id: d.id, size: d.size, firstSeen: this.uidls.get(d.uidl)?.firstSeen ?? now } })),
+      deliveries.map((d) => ({ op: 'add', uidl: d.uidl, record: { id: d.id, size: d.size, firstSeen: this.state.get(d.uidl)?.firstSeen ?? now } })),
     );
     this.indexDirty = true;
   }
 
   /** Forgets UIDLs that the server no longer has and whose local copy is gone too. */
   async forget(uidls: string[]): Promise<void> {
-    await this.appendState(uidls.filter((u) => this.uidls.has(u)).map((uidl) => ({ op: 'drop', uidl })));
+    await this.appendState(uidls.filter((u) => this.state.has(u)).map((uidl) => ({ op: 'drop', uidl })));
   }
 
   /** Writes the state snapshot and empties the journal; then saves the index. */
   async checkpoint(): Promise<void> {
-    await writeFileAtomic(this.statePath, JSON.stringify({ version: STATE_VERSION, uidls: Object.fromEntries(this.uidls) }));
+    await writeFileAtomic(this.statePath, JSON.stringify({ version: STATE_VERSION, uidls: Object.fromEntries(this.state) }));
     await this.journal?.close();
     this.journal = undefined;
     await fs.rm(this.journalPath, { force: true });
@@ -234,7 +258,8 @@ export class AccountStore {
   async saveIndex(): Promise<void> {
     if (!this.indexDirty) return;
     this.indexDirty = false;
-    await writeFileAtomic(this.indexPath, JSON.stringify({ version: INDEX_VERSION, rows: [...this.summaries.values()] }));
+    const index: SavedIndex = { version: INDEX_VERSION, rows: [...this.summaries.values()], listing: this.listing };
+    await writeFileAtomic(this.indexPath, JSON.stringify(index));
   }
 
   // ---- loading and reconciling -------------------------------------------------------------------
@@ -249,10 +274,23 @@ export class AccountStore {
     return join(this.root, 'index.json');
   }
 
-  private async scanMaildir(): Promise<void> {
+  private async scanMaildir(saved: NonNullable<SavedIndex['listing']>): Promise<void> {
     this.files.clear();
     for (const dir of ['new', 'cur'] as const) {
-      for (const name of await fs.readdir(join(this.maildir, dir))) {
+      const path = join(this.maildir, dir);
+      const { mtimeNs, mtimeMs } = await fs.stat(path, { bigint: true });
+      const mtime = String(mtimeNs);
+      const cached = saved[dir];
+      let names = cached?.mtime === mtime && Array.isArray(cached.names) ? cached.names : undefined;
+      if (!names) {
+        names = await fs.readdir(path);
+        const quiet = Date.now() - Number(mtimeMs) >= LISTING_QUIET_MS;
+        if (quiet || cached) this.indexDirty = true; // the saved listing changes
+        this.listing = { ...this.listing, [dir]: quiet ? { mtime, names } : undefined };
+      } else {
+        this.listing = { ...this.listing, [dir]: cached };
+      }
+      for (const name of names) {
         const file = parseFileName(name, dir);
         if (!file) continue;
         const other = this.files.get(file.id);
@@ -264,7 +302,7 @@ export class AccountStore {
 
   private async loadState(): Promise<void> {
     const snapshot = await readJson<{ version: number; uidls: Record<string, UidlRecord> }>(this.statePath);
-    this.uidls = new Map(snapshot?.version === STATE_VERSION && snapshot.uidls ? Object.entries(snapshot.uidls) : []);
+    const uidls = (this.uidls = new Map(snapshot?.version === STATE_VERSION && snapshot.uidls ? Object.entries(snapshot.uidls) : []));
     const journal = await fs.readFile(this.journalPath, 'utf8').catch(() => '');
     for (const line of journal.split('\n')) {
       let entry: StateOp;
@@ -278,16 +316,14 @@ export class AccountStore {
     // Rebuild from the Maildir: a stored message is a taken UIDL, whatever the state file says.
     for (const file of this.files.values()) {
       if (file.uidl === undefined) continue;
-      const known = this.uidls.get(file.uidl);
+      const known = uidls.get(file.uidl);
       if (!known || known.id !== file.id) {
-        this.uidls.set(file.uidl, { id: file.id, size: file.partialOf ?? file.size, firstSeen: known?.firstSeen ?? deliveredAt(file.id) });
+        uidls.set(file.uidl, { id: file.id, size: file.partialOf ?? file.size, firstSeen: known?.firstSeen ?? deliveredAt(file.id) });
       }
     }
   }
 
-  private async loadIndex(): Promise<void> {
-    const saved = await readJson<{ version: number; rows: IndexRow[] }>(this.indexPath);
-    const rows = saved?.version === INDEX_VERSION && Array.isArray(saved.rows) ? saved.rows : [];
+  private async loadIndex(rows: IndexRow[]): Promise<void> {
     this.summaries = new Map();
     for (const row of rows) if (Array.isArray(row) && this.files.has(row[0])) this.summaries.set(row[0], row);
     if (this.summaries.size !== rows.length) this.indexDirty = true;
@@ -302,8 +338,8 @@ export class AccountStore {
   }
 
   private applyState(op: StateOp): void {
-    if (op.op === 'add') this.uidls.set(op.uidl, op.record);
-    else if (op.op === 'drop') this.uidls.delete(op.uidl);
+    if (op.op === 'add') this.state.set(op.uidl, op.record);
+    else if (op.op === 'drop') this.state.delete(op.uidl);
   }
 
   private async appendState(ops: StateOp[]): Promise<void> {

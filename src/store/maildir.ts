@@ -25,12 +25,14 @@ export interface MaildirFile {
 
 let counter = 0;
 const host = hostname().replace(/[^A-Za-z0-9-]/g, '-') || 'localhost';
+/** Random per process, not per message: pid + counter are unique within it, this tells processes with a reused pid apart. */
+const processTag = randomBytes(4).toString('hex');
 
 export function newMessageId(): string {
   const now = Date.now();
   const seconds = Math.floor(now / 1000);
   const micros = (now % 1000) * 1000;
-  return `${seconds}.M${micros}P${process.pid}Q${++counter}R${randomBytes(4).toString('hex')}.${host}`;
+  return `${seconds}.M${micros}P${process.pid}Q${++counter}R${processTag}.${host}`;
 }
 
 export function fileName(m: Omit<MaildirFile, 'file'>): string {

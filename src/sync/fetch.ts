@@ -90,7 +90,7 @@ async function withLockedStore<T>(storeRoot: string, work: (store: AccountStore)
   const lock = await acquireLock(join(storeRoot, 'fetch.lock'));
   let store: AccountStore | undefined;
   try {
-    store = await AccountStore.open(storeRoot);
+    store = await AccountStore.open(storeRoot, { pop3State: true });
     await store.cleanTmp();
     return await work(store);
   } finally {

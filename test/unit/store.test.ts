@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -150,6 +150,36 @@ describe('account store', () => {
     }
   });
 
+  test('an unchanged directory is not listed again; any change to it (another window, another tool) is seen', async () => {
+    const server = await startPop3Server({ messages: MESSAGES });
+    const root = freshRoot();
+    try {
+      await fetchFrom(server.port, root);
+      const maildir = join(root, 'Maildir');
+      const listingOf = () => (JSON.parse(readFileSync(join(root, 'index.json'), 'utf8')) as { listing?: Record<string, unknown> }).listing ?? {};
+      // Just written: too fresh to trust a listing of it (a change in the same timestamp tick could hide).
+      await (await AccountStore.open(root)).close();
+      assert.equal(listingOf().new, undefined);
+      // Quiet for a while: the listing is recorded, and the next open lists the same messages from it.
+      const past = new Date(Date.now() - 10_000);
+      for (const dir of ['new', 'cur']) utimesSync(join(maildir, dir), past, past);
+      const first = await AccountStore.open(root);
+      const subjects = first.list().map((m) => m.subject);
+      await first.close();
+      assert.ok(listingOf().new, 'a quiet directory\'s listing is saved');
+      assert.deepEqual((await AccountStore.open(root)).list().map((m) => m.subject), subjects);
+      // Another process moves a message to cur/ and marks it read: the directories' mtimes move on.
+      const [name] = readdirSync(join(maildir, 'new'));
+      renameSync(join(maildir, 'new', name), join(maildir, 'cur', `${name}:2,S`));
+      const after = await AccountStore.open(root);
+      assert.deepEqual(after.list().map((m) => m.subject), subjects);
+      assert.equal(after.unreadCount(), 2);
+      assert.throws(() => after.uidlRecord('uid-1'), /without its POP3 state/, 'a reader never loads the POP3 state');
+    } finally {
+      await server.close();
+    }
+  });
+
   test('a lost or corrupt state file and index are rebuilt from the Maildir; nothing is fetched twice', async () => {
     const server = await startPop3Server({ messages: MESSAGES });
     const root = freshRoot();
@@ -176,7 +206,7 @@ describe('account store', () => {
     try {
       await fetchFrom(server.port, root);
       writeFileSync(join(root, 'pop3-state.journal'), '{"op":"add","uidl":"uid-9","rec');
-      const store = await AccountStore.open(root);
+      const store = await AccountStore.open(root, { pop3State: true });
       assert.equal(store.list().length, 3);
       assert.equal(store.uidlRecord('uid-9'), undefined);
     } finally {
