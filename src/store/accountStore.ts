@@ -56,8 +56,8 @@ const LISTING_QUIET_MS = 2000;
 
 export class AccountStore {
   readonly maildir: string;
-  private files = new Map<string, MaildirFile>();
-  private summaries = new Map<string, IndexRow>();
+  /** Each stored message's file and, once known, its index row: one map, one lookup per message. */
+  private files = new Map<string, Stored>();
   private uidls: Map<string, UidlRecord> | undefined; // loaded only with `pop3State`
   private listing: SavedIndex['listing'] = {};
   private journal: fs.FileHandle | undefined;
@@ -87,10 +87,7 @@ export class AccountStore {
   /** All messages, newest first. */
   list(): MessageEntry[] {
     const out: MessageEntry[] = [];
-    for (const file of this.files.values()) {
-      const row = this.summaries.get(file.id);
-      if (row) out.push(toEntry(row, file));
-    }
+    for (const file of this.files.values()) if (file.row) out.push(toEntry(file.row, file));
     return out.sort((a, b) => b.date - a.date || (a.id < b.id ? 1 : -1));
   }
 
@@ -103,8 +100,7 @@ export class AccountStore {
 
   get(id: string): MessageEntry | undefined {
     const file = this.files.get(id);
-    const row = this.summaries.get(id);
-    return file && row ? toEntry(row, file) : undefined;
+    return file?.row ? toEntry(file.row, file) : undefined;
   }
 
   pathOf(id: string): string | undefined {
@@ -146,7 +142,7 @@ export class AccountStore {
       if (!file) continue;
       const flags = on ? sortFlags(file.flags + flag) : file.flags.replace(flag, '');
       if (flags === file.flags && file.dir === 'cur') continue;
-      const moved: MaildirFile = { ...file, dir: 'cur', flags };
+      const moved: Stored = { ...file, dir: 'cur', flags };
       moved.file = fileName(moved);
       await fs.rename(join(this.maildir, file.dir, file.file), join(this.maildir, 'cur', moved.file));
       this.files.set(id, moved);
@@ -173,7 +169,6 @@ export class AccountStore {
       if (!file.flags.includes(FLAG_TRASHED)) continue;
       await fs.rm(join(this.maildir, file.dir, file.file), { force: true });
       this.files.delete(file.id);
-      this.summaries.delete(file.id);
       removed++;
     }
     if (removed) {
@@ -207,7 +202,7 @@ export class AccountStore {
     await Promise.all(deliveries.map((d) => d.sync()));
     const replaced: MaildirFile[] = [];
     const placed = deliveries.map((d) => {
-      const file: MaildirFile = { id: d.id, dir: 'new', file: '', size: d.size, uidl: d.uidl, partialOf: d.partialOf, flags: '' };
+      const file: Stored = { id: d.id, dir: 'new', file: '', size: d.size, uidl: d.uidl, partialOf: d.partialOf, flags: '' };
       const previous = this.files.get(d.id);
       if (previous) {
         // Completing a headers-only copy: keep its flags and place.
@@ -220,8 +215,8 @@ export class AccountStore {
     });
     for (const { d, file } of placed) {
       renameSync(d.tempPath, join(this.maildir, file.dir, file.file)); // metadata only: microseconds, no pool round trip
+      file.row = toRow(d.id, d.uidl, file.size, d.partialOf, d.summary);
       this.files.set(d.id, file);
-      this.summaries.set(d.id, toRow(d.id, d.uidl, file.size, d.partialOf, d.summary));
     }
     await fsyncDir(join(this.maildir, 'new'));
     if (replaced.length) await fsyncDir(join(this.maildir, 'cur'));
@@ -258,7 +253,7 @@ export class AccountStore {
   async saveIndex(): Promise<void> {
     if (!this.indexDirty) return;
     this.indexDirty = false;
-    const index: SavedIndex = { version: INDEX_VERSION, rows: [...this.summaries.values()], listing: this.listing };
+    const index: SavedIndex = { version: INDEX_VERSION, rows: [...this.files.values()].flatMap((f) => (f.row ? [f.row] : [])), listing: this.listing };
     await writeFileAtomic(this.indexPath, JSON.stringify(index));
   }
 
@@ -324,16 +319,20 @@ export class AccountStore {
   }
 
   private async loadIndex(rows: IndexRow[]): Promise<void> {
-    this.summaries = new Map();
-    for (const row of rows) if (Array.isArray(row) && this.files.has(row[0])) this.summaries.set(row[0], row);
-    if (this.summaries.size !== rows.length) this.indexDirty = true;
+    let matched = 0;
+    for (const row of rows) {
+      const file = Array.isArray(row) ? this.files.get(row[0]) : undefined;
+      if (file && row[6] === file.size && (row[9] ?? undefined) === file.partialOf) {
+        file.row = row;
+        matched++;
+      }
+    }
+    if (matched === this.files.size && matched === rows.length) return;
+    this.indexDirty = true;
     for (const file of this.files.values()) {
-      const row = this.summaries.get(file.id);
-      if (row && row[6] === file.size && (row[9] ?? undefined) === file.partialOf) continue;
+      if (file.row) continue;
       const head = await readHead(join(this.maildir, file.dir, file.file), SUMMARY_BYTES);
-      if (!head) continue;
-      this.summaries.set(file.id, toRow(file.id, file.uidl, file.size, file.partialOf, summarize(head)));
-      this.indexDirty = true;
+      if (head) file.row = toRow(file.id, file.uidl, file.size, file.partialOf, summarize(head));
     }
   }
 
@@ -350,6 +349,9 @@ export class AccountStore {
     for (const op of ops) this.applyState(op);
   }
 }
+
+/** A message file as the store holds it: its Maildir name's fields and its index row. */
+type Stored = MaildirFile & { row?: IndexRow };
 
 type StateOp = { op: 'add'; uidl: string; record: UidlRecord } | { op: 'drop'; uidl: string };
 
