@@ -71,7 +71,7 @@ export class Pop3Client {
     const socket =
       options.security === 'tls'
         ? await connectTls(host, port, tlsOptions, timeouts.connectMs, signal)
-        : await connectTcp(host, port, timeouts.connectMs, signal);
+        : await connectTcp(host, port, timeouts.connectMs, signal, options.security === 'none');
     const conn = new Pop3Connection(socket, {
       host,
       port,
@@ -166,7 +166,8 @@ export class Pop3Client {
   /** The message as a Readable stream, with backpressure: a 25 MB message never sits in memory whole. */
   retrieveStream(msg: number, maxBytes?: number): Readable {
     const stream = new PassThrough({ highWaterMark: 256 * 1024 });
-    this.retrieve(msg, stream, maxBytes).then(
+    const sink = { write: (chunk: Buffer) => stream.write(Buffer.from(chunk)), once: (event: 'drain', listener: () => void) => stream.once(event, listener) };
+    this.retrieve(msg, sink, maxBytes).then(
       () => stream.end(),
       (err: unknown) => stream.destroy(err as Error),
     );
@@ -221,7 +222,7 @@ export class Pop3Client {
 /** A multi-line response gathered in memory, bounded by `maxBytes`. */
 async function collectBody(conn: Pop3Connection, spec: { line: string; errorKind?: Pop3Error['kind'] }, maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  await conn.send({ ...spec, multiline: true, maxBodyBytes: maxBytes, sink: { write: (c) => void chunks.push(c) } });
+  await conn.send({ ...spec, multiline: true, maxBodyBytes: maxBytes, sink: { write: (c) => void chunks.push(Buffer.from(c)) } });
   return Buffer.concat(chunks);
 }
 

@@ -12,7 +12,10 @@ import { describeSocketError } from './transport';
 export type TraceDirection = 'send' | 'receive' | 'info';
 export type TraceHook = (direction: TraceDirection, line: string) => void;
 
-/** Where body bytes go; a Node Writable fits. `write` returning false pauses the socket until 'drain'. */
+/**
+ * Where body bytes go. `write` returning false pauses the socket until 'drain'. A chunk is valid
+ * only during the call (the socket may reuse its buffer): a sink that keeps bytes copies them.
+ */
 export interface BodySink {
   write(chunk: Buffer): boolean | void;
   once?(event: 'drain', listener: () => void): unknown;

@@ -3,7 +3,8 @@
  * multi-line bodies, undoes dot-stuffing and finds the terminating "CRLF.CRLF" — all on Buffers,
  * so message bytes are never decoded on the way (8-bit mail comes out as the server holds it).
  *
- * Body data is handed out as zero-copy views of the socket's chunks. A response handler may
+ * Body data is handed out as zero-copy views of the socket's chunks, valid during the call only
+ * (the socket may reuse its buffer); what the parser itself keeps across chunks, it copies. A response handler may
  * ask for a pause (its consumer is slower than the network); the parser keeps parsing the
  * chunk in hand and the connection stops reading the socket until the consumer catches up.
  */
@@ -75,7 +76,7 @@ export class ResponseParser {
       throw new Pop3Error('protocol', `The server sent a line longer than ${this.maxLineLength} bytes; this is not a POP3 server or it is broken.`);
     }
     if (lf === -1) {
-      this.partialLine.push(chunk.subarray(pos));
+      this.partialLine.push(Buffer.from(chunk.subarray(pos)));
       this.partialLength += chunk.length - pos;
       return chunk.length;
     }

@@ -24,8 +24,30 @@ export function formatFingerprint(fp: string): string {
   return normalizeFingerprint(fp).replace(/(..)(?!$)/g, '$1:');
 }
 
-export function connectTcp(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<net.Socket> {
-  return settleSocket(net.connect({ host, port }), 'connect', host, port, timeoutMs, signal);
+/** Bytes read from a plain socket per call into the one reused buffer (see connectTcp). */
+const READ_BUFFER_BYTES = 64 * 1024;
+
+/**
+ * A plain TCP connection. With `reuseReadBuffer`, every read lands in one buffer of the
+ * socket's own and 'data' hands out views of it, valid only during the listener call
+ * (listeners copy what they keep). A download then allocates nothing per read: with a fresh
+ * 64 KB buffer per read, 200 MB of mail left up to 64 MB of garbage between collections.
+ * Not for a socket that STLS will upgrade (TLS reads the socket itself).
+ */
+export function connectTcp(host: string, port: number, timeoutMs: number, signal?: AbortSignal, reuseReadBuffer = false): Promise<net.Socket> {
+  const options: net.NetConnectOpts = { host, port };
+  if (reuseReadBuffer) {
+    const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    options.onread = {
+      buffer,
+      callback: (bytes: number) => {
+        socket.emit('data', buffer.subarray(0, bytes));
+        return true; // pausing is the listener's call (socket.pause())
+      },
+    };
+  }
+  const socket = net.connect(options);
+  return settleSocket(socket, 'connect', host, port, timeoutMs, signal);
 }
 
 /** Implicit TLS from the first byte, or (with `socket`) an upgrade of an open connection after STLS. */

@@ -186,10 +186,10 @@ export class AccountStore {
     for (const f of await fs.readdir(join(this.maildir, 'tmp'))) await fs.rm(join(this.maildir, 'tmp', f), { force: true });
   }
 
-  /** Starts writing one message into tmp/. `partialOf` marks a headers-only copy. */
-  startDelivery(uidl: string, partialOf?: number): Delivery {
+  /** Starts writing one message into tmp/. `partialOf` marks a headers-only copy; `expectedSize` is LIST's. */
+  startDelivery(uidl: string, partialOf?: number, expectedSize = 0): Delivery {
     const id = this.state.get(uidl)?.id ?? newMessageId(); // completing a partial keeps its id
-    return new Delivery(join(this.maildir, 'tmp', `${id}.part`), id, uidl, SUMMARY_BYTES, partialOf);
+    return new Delivery(join(this.maildir, 'tmp', `${id}.part`), id, uidl, SUMMARY_BYTES, partialOf, expectedSize);
   }
 
   /**

@@ -1,6 +1,7 @@
 /**
- * One message being written into Maildir/tmp. A POP3 body sink: small messages are gathered
- * and written with one call when complete; a large one goes to the file every SPILL_BYTES as it
+ * One message being written into Maildir/tmp. A POP3 body sink: a small message is gathered
+ * (copied: the socket reuses its read buffer) and written with one call when complete; a large
+ * one (by its LIST size, or once it outgrows SPILL_BYTES) goes to the file chunk by chunk as it
  * arrives, so it never sits in memory whole. The message's summary (for the index) is taken
  * from its first bytes when it is complete.
  *
@@ -13,26 +14,32 @@ import * as fs from 'node:fs';
 import type { BodySink } from '../pop3';
 import { summarize, type MessageSummary } from '../mime/summary';
 
-/** Gathered bytes above which the delivery writes them to disk. */
+/** Messages larger than this are streamed to disk instead of gathered. */
 const SPILL_BYTES = 256 * 1024;
 
 export class Delivery implements BodySink {
   size = 0;
+  /** Copies of the bytes so far, while the message is small enough to write in one go. */
+  private gathered: Buffer[] = [];
+  /** Once streaming: copies of the first bytes, for the summary. */
   private headChunks: Buffer[] = [];
   private headBytes = 0;
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  private streaming = false;
   private fd: number | undefined;
   private failed: Error | undefined;
   private summaryOfHead: MessageSummary | undefined;
 
+  /** `expectedSize` (from LIST) lets a large message stream from its first byte. */
   constructor(
     readonly tempPath: string,
     readonly id: string,
     readonly uidl: string,
     private readonly headLimit: number,
     readonly partialOf?: number,
-  ) {}
+    expectedSize = 0,
+  ) {
+    this.streaming = expectedSize > SPILL_BYTES;
+  }
 
   /** The index summary, once finish() has run. */
   get summary(): MessageSummary {
@@ -40,25 +47,36 @@ export class Delivery implements BodySink {
     return this.summaryOfHead;
   }
 
+  /** Takes `chunk` (valid during this call only: the socket may reuse its buffer). */
   write(chunk: Buffer): boolean {
     this.size += chunk.length;
-    if (this.headBytes < this.headLimit) {
-      const take = chunk.subarray(0, this.headLimit - this.headBytes);
-      this.headChunks.push(take);
-      this.headBytes += take.length;
+    if (!this.streaming && this.size <= SPILL_BYTES) {
+      this.gathered.push(Buffer.from(chunk));
+      return true;
     }
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
-    if (this.pendingBytes >= SPILL_BYTES) this.spill();
+    if (!this.streaming) {
+      // Grew past the gathering limit: what was gathered becomes the head and goes to disk.
+      this.streaming = true;
+      const gathered = this.gathered;
+      this.gathered = [];
+      for (const g of gathered) this.keepHead(g);
+      this.writeOut(gathered);
+    }
+    this.keepHead(chunk);
+    this.writeOut([chunk]);
     return true;
   }
 
   /** All bytes received: writes what is gathered and takes the summary. Not yet durable (see sync). */
   finish(): void {
-    this.spill();
+    if (this.summaryOfHead) return;
+    const gathered = this.gathered;
+    this.gathered = [];
+    this.writeOut(gathered); // also for an empty message: the file must exist
     if (this.failed) throw this.failed;
-    this.summaryOfHead ??= summarize(Buffer.concat(this.headChunks));
-    this.headChunks = []; // the head may pin whole socket buffers: let them go
+    const head = Buffer.concat(this.streaming ? this.headChunks : gathered);
+    this.headChunks = [];
+    this.summaryOfHead = summarize(head.subarray(0, this.headLimit));
   }
 
   /** Makes the file's bytes durable and closes it. */
@@ -75,6 +93,13 @@ export class Delivery implements BodySink {
     fs.rmSync(this.tempPath, { force: true });
   }
 
+  private keepHead(chunk: Buffer): void {
+    if (this.headBytes >= this.headLimit) return;
+    const take = Buffer.from(chunk.subarray(0, this.headLimit - this.headBytes));
+    this.headChunks.push(take);
+    this.headBytes += take.length;
+  }
+
   private open(): number {
     this.fd ??= fs.openSync(this.tempPath, 'wx', 0o600);
     return this.fd;
@@ -87,14 +112,10 @@ export class Delivery implements BodySink {
     fs.closeSync(fd);
   }
 
-  private spill(): void {
+  private writeOut(chunks: Buffer[]): void {
     if (this.failed) return;
-    const chunks = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
     try {
-      const fd = this.open(); // also for an empty message: the file must exist
-      writeAll(fd, chunks);
+      writeAll(this.open(), chunks);
     } catch (err) {
       this.failed = err as Error; // reported by finish(); the connection goes on undisturbed
     }

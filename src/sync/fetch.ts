@@ -212,7 +212,7 @@ async function download(
   for (const m of fresh) {
     if (failure) break;
     const partial = sizeLimit > 0 && m.size > sizeLimit;
-    const delivery = store.startDelivery(uids.get(m.msg)!, partial ? m.size : undefined);
+    const delivery = partial ? store.startDelivery(uids.get(m.msg)!, m.size) : store.startDelivery(uids.get(m.msg)!, undefined, m.size);
     started.push(delivery);
     const job = (async () => {
       if (partial) delivery.write(await client.top(m.msg, 0));
@@ -291,9 +291,9 @@ export function completeMessage(options: SessionOptions, id: string): Promise<vo
       const { sizes, uids } = await listing(client);
       const msg = [...uids].find(([, uid]) => uid === uidl)?.[0];
       if (msg === undefined) throw new Pop3Error('server', 'The message is no longer on the server; only its headers were kept.');
-      const delivery = store.startDelivery(uidl);
+      const size = sizes.find((m) => m.msg === msg)!.size;
+      const delivery = store.startDelivery(uidl, undefined, size);
       try {
-        const size = sizes.find((m) => m.msg === msg)!.size;
         await client.retrieve(msg, delivery, size + Math.max(size, 1024 * 1024));
         await store.commit([delivery]);
       } catch (err) {
