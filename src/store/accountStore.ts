@@ -17,7 +17,7 @@
  * quiet for LISTING_QUIET_MS, so a change in the same timestamp tick cannot hide behind it. The UI only renames and unlinks message files (atomic),
  * so it can work while a fetch runs in another window.
  */
-import { promises as fs, renameSync } from 'node:fs';
+import { closeSync, openSync, promises as fs, readSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { FLAG_SEEN, FLAG_TRASHED, fileName, newMessageId, parseFileName, sortFlags, type MaildirFile } from './maildir';
 import { fsyncDir, readJson, writeFileAtomic } from './fsutil';
@@ -253,7 +253,9 @@ export class AccountStore {
   async saveIndex(): Promise<void> {
     if (!this.indexDirty) return;
     this.indexDirty = false;
-    const index: SavedIndex = { version: INDEX_VERSION, rows: [...this.files.values()].flatMap((f) => (f.row ? [f.row] : [])), listing: this.listing };
+    const rows: IndexRow[] = [];
+    for (const file of this.files.values()) if (file.row) rows.push(file.row);
+    const index: SavedIndex = { version: INDEX_VERSION, rows, listing: this.listing };
     await writeFileAtomic(this.indexPath, JSON.stringify(index));
   }
 
@@ -329,10 +331,13 @@ export class AccountStore {
     }
     if (matched === this.files.size && matched === rows.length) return;
     this.indexDirty = true;
+    const buffer = Buffer.allocUnsafe(SUMMARY_BYTES); // one buffer for all: a summary keeps strings only
+    let read = 0;
     for (const file of this.files.values()) {
       if (file.row) continue;
-      const head = await readHead(join(this.maildir, file.dir, file.file), SUMMARY_BYTES);
+      const head = readHead(join(this.maildir, file.dir, file.file), buffer);
       if (head) file.row = toRow(file.id, file.uidl, file.size, file.partialOf, summarize(head));
+      if (++read % 256 === 0) await new Promise((resolve) => setImmediate(resolve)); // let the host breathe
     }
   }
 
@@ -378,15 +383,22 @@ function toEntry(row: IndexRow, file: MaildirFile): MessageEntry {
   };
 }
 
-async function readHead(path: string, bytes: number): Promise<Buffer | undefined> {
-  const handle = await fs.open(path, 'r').catch(() => undefined);
-  if (!handle) return undefined;
+/**
+ * The first bytes of a message file, into `buffer`; undefined if the file is gone. Synchronous: a
+ * page-cache read of 64 KB takes microseconds, three pool round trips per file took longer
+ * (rebuilding an index of 100,000: 18 s).
+ */
+function readHead(path: string, buffer: Buffer): Buffer | undefined {
+  let fd: number;
   try {
-    const buffer = Buffer.alloc(bytes);
-    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
-    return buffer.subarray(0, bytesRead);
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined; // moved or removed meanwhile (another window): the next open sees it
+  }
+  try {
+    return buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0));
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
