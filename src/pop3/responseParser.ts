@@ -4,9 +4,10 @@
  * so message bytes are never decoded on the way (8-bit mail comes out as the server holds it).
  *
  * Body data is handed out as zero-copy views of the socket's chunks, valid during the call only
- * (the socket may reuse its buffer); what the parser itself keeps across chunks, it copies. A response handler may
- * ask for a pause (its consumer is slower than the network); the parser keeps parsing the
- * chunk in hand and the connection stops reading the socket until the consumer catches up.
+ * (the socket may reuse its buffer); what the parser itself keeps across chunks, it copies. A
+ * response handler may ask for a pause (its consumer is slower than the network); the parser
+ * keeps parsing the chunk in hand and the connection stops reading the socket until the
+ * consumer catches up.
  */
 import { Pop3Error, printable } from './errors';
 

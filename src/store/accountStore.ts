@@ -14,8 +14,10 @@
  *
  * index.json also keeps the names in new/ and cur/ with each directory's mtime, so an open skips
  * readdir while a directory is unchanged. A listing is recorded only when its directory had been
- * quiet for LISTING_QUIET_MS, so a change in the same timestamp tick cannot hide behind it. The UI only renames and unlinks message files (atomic),
- * so it can work while a fetch runs in another window.
+ * quiet for LISTING_QUIET_MS, so a change in the same timestamp tick cannot hide behind it.
+ *
+ * The UI only renames and unlinks message files (atomic), so it can work while a fetch runs in
+ * another window.
  */
 import { closeSync, openSync, promises as fs, readSync, renameSync } from 'node:fs';
 import { join } from 'node:path';

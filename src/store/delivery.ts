@@ -74,9 +74,10 @@ export class Delivery implements BodySink {
     this.gathered = [];
     this.writeOut(gathered); // also for an empty message: the file must exist
     if (this.failed) throw this.failed;
-    const head = Buffer.concat(this.streaming ? this.headChunks : gathered);
+    // Only the first headLimit bytes are copied out of a gathered message for the summary.
+    const head = this.streaming ? Buffer.concat(this.headChunks) : Buffer.concat(gathered, Math.min(this.size, this.headLimit));
     this.headChunks = [];
-    this.summaryOfHead = summarize(head.subarray(0, this.headLimit));
+    this.summaryOfHead = summarize(head);
   }
 
   /** Makes the file's bytes durable and closes it. */
