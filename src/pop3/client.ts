@@ -17,9 +17,15 @@ export interface Timeouts {
   greetingMs: number;
   /** Longest silence while waiting for a response (reset by every byte received). */
   responseMs: number;
+  /**
+   * Slowest transfer accepted while waiting on the server, averaged over `rateWindowMs`: a server
+   * that sends a line a second for ever fails within two windows instead of never. 0 = off.
+   */
+  minBytesPerSecond: number;
+  rateWindowMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 15_000, greetingMs: 30_000, responseMs: 60_000 };
+export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 15_000, greetingMs: 30_000, responseMs: 60_000, minBytesPerSecond: 256, rateWindowMs: 60_000 };
 export const DEFAULT_PORTS: Record<Security, number> = { tls: 995, starttls: 110, none: 110 };
 
 export interface Pop3Options {
@@ -76,6 +82,8 @@ export class Pop3Client {
       host,
       port,
       responseTimeoutMs: timeouts.responseMs,
+      minBytesPerSecond: timeouts.minBytesPerSecond,
+      rateWindowMs: timeouts.rateWindowMs,
       maxLineLength: options.maxLineLength ?? 2048,
       signal,
       trace: options.trace,
@@ -141,8 +149,13 @@ export class Pop3Client {
     return parseSize(await this.conn.send({ line: `LIST ${checkMsg(msg)}` }));
   }
 
+  /**
+   * The UIDL listing. Lines that name no message are left out; a UIDL with spaces, control bytes or
+   * over RFC 1939's 70 characters is kept as sent (the fetch engine hashes it into a key), so one
+   * broken line never makes a whole mailbox unreadable.
+   */
   async uidl(): Promise<MessageUid[]> {
-    return (await this.listing('UIDL', this.unsupportedUnless('UIDL'))).map((line) => parseUid(line));
+    return (await this.listing('UIDL', this.unsupportedUnless('UIDL'))).flatMap((line) => parseUidLine(line) ?? []);
   }
 
   async uidlOne(msg: number): Promise<MessageUid> {
@@ -257,10 +270,15 @@ function parseSize(line: string): MessageSize {
 }
 
 function parseUid(line: string): MessageUid {
-  // RFC 1939 says 1-70 printable characters; some servers send longer ones, which are harmless.
-  const m = /^(\d+)\s+([\x21-\x7e]{1,512})\s*$/.exec(line);
-  if (!m) throw malformed('UIDL', line);
-  return { msg: Number(m[1]), uid: m[2] };
+  const parsed = parseUidLine(line);
+  if (!parsed) throw malformed('UIDL', line);
+  return parsed;
+}
+
+/** "n uid": RFC 1939 says 1-70 printable characters; broken servers send anything, kept as it is. */
+function parseUidLine(line: string): MessageUid | undefined {
+  const m = /^[ \t]*(\d{1,15})[ \t]+(.*?)[ \t]*$/s.exec(line);
+  return m && m[2].length > 0 ? { msg: Number(m[1]), uid: m[2] } : undefined;
 }
 
 function malformed(command: string, line: string): Pop3Error {

@@ -25,6 +25,13 @@ export interface ConnectionOptions {
   host: string;
   port: number;
   responseTimeoutMs: number;
+  /**
+   * Slowest transfer accepted while an answer is awaited, in bytes per second over each window of
+   * `rateWindowMs`: a server that trickles one line a second for ever fails within a window,
+   * where the silence timeout (reset by every byte) would never fire. 0 = no minimum.
+   */
+  minBytesPerSecond?: number;
+  rateWindowMs?: number;
   maxLineLength: number;
   signal?: AbortSignal;
   trace?: TraceHook;
@@ -37,13 +44,20 @@ export interface CommandSpec {
   traced?: string;
   multiline?: boolean;
   sink?: BodySink;
-  /** Upper bound on body bytes; a server sending more is treated as broken. */
+  /**
+   * Upper bound on body bytes. Past it the rest of the body is read and thrown away (up to as much
+   * again or DISCARD_BYTES, after which the connection is dropped) and the command fails alone with an 'oversized'
+   * error, so one lying message does not end the session.
+   */
   maxBodyBytes?: number;
   /** Answers a SASL "+ challenge" with the next client line; the returned line is never traced. */
   onContinue?: (challenge: string) => string;
   /** Error kind for an -ERR without a response code (e.g. 'auth' for PASS). */
   errorKind?: Pop3Error['kind'];
 }
+
+/** How much of an overlong answer is read and dropped to keep the session (a fraction of a second locally). */
+const DISCARD_BYTES = 64 * 1024 * 1024;
 
 interface Queued {
   spec: CommandSpec;
@@ -59,6 +73,10 @@ export class Pop3Connection {
   private timer: NodeJS.Timeout | undefined;
   private paused = false;
   private flushQueued = false;
+  private rateTimer: NodeJS.Timeout | undefined;
+  private bytesThisWindow = 0;
+  /** Whether the whole window so far was spent waiting on the server (not paused, not idle). */
+  private windowAwaited = false;
   /** How many commands may be written before their answers arrive (1 = lock-step). */
   window = 1;
 
@@ -71,6 +89,7 @@ export class Pop3Connection {
     this.attach(socket);
     options.signal?.addEventListener('abort', this.onAbort, { once: true });
     if (options.signal?.aborted) this.onAbort();
+    this.startRateCheck();
   }
 
   get isOpen(): boolean {
@@ -140,7 +159,11 @@ export class Pop3Connection {
         onData: (chunk: Buffer) => {
           bodyBytes += chunk.length;
           if (spec.maxBodyBytes !== undefined && bodyBytes > spec.maxBodyBytes) {
-            throw new Pop3Error('protocol', `The server sent more than ${spec.maxBodyBytes} bytes in answer to ${spec.line.split(' ')[0]}.`);
+            const hardLimit = spec.maxBodyBytes + Math.max(spec.maxBodyBytes, DISCARD_BYTES);
+            if (bodyBytes > hardLimit) {
+              throw new Pop3Error('protocol', `The server sent more than ${hardLimit} bytes in answer to ${spec.line.split(' ')[0]}.`);
+            }
+            return true; // read to the end and drop it: the sink has what it may hold
           }
           const sink = spec.sink;
           if (!sink || sink.write(chunk) !== false) return true;
@@ -150,7 +173,12 @@ export class Pop3Connection {
         onEnd: () => {
           this.trace('receive', `[${bodyBytes} bytes]`);
           this.completed();
-          resolve(okText);
+          if (spec.maxBodyBytes !== undefined && bodyBytes > spec.maxBodyBytes) {
+            const what = spec.line.split(' ').slice(0, 2).join(' ');
+            reject(new Pop3Error('oversized', `The server sent ${bodyBytes} bytes in answer to ${what}, more than the ${spec.maxBodyBytes} its listing allows.`));
+          } else {
+            resolve(okText);
+          }
         },
         onFail: reject,
       };
@@ -202,6 +230,7 @@ export class Pop3Connection {
   private readonly onData = (chunk: Buffer): void => {
     if (this.failure) return;
     this.timer?.refresh();
+    this.bytesThisWindow += chunk.length;
     try {
       this.parser.feed(chunk);
     } catch (err) {
@@ -247,12 +276,36 @@ export class Pop3Connection {
   private disarmTimer(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.windowAwaited = false; // a window counts only if we waited on the server all through it
+  }
+
+  /** Checks the transfer rate once per window, counting only windows spent waiting on the server. */
+  private startRateCheck(): void {
+    const rate = this.options.minBytesPerSecond ?? 0;
+    const windowMs = this.options.rateWindowMs ?? 60_000;
+    if (rate <= 0 || this.rateTimer) return;
+    this.rateTimer = setInterval(() => {
+      const awaited = this.windowAwaited && this.timer !== undefined && !this.paused;
+      const bytes = this.bytesThisWindow;
+      this.bytesThisWindow = 0;
+      this.windowAwaited = this.timer !== undefined && !this.paused;
+      if (awaited && bytes < (rate * windowMs) / 1000) {
+        this.fail(
+          new Pop3Error(
+            'timeout',
+            `The server sent only ${bytes} bytes in ${Math.round(windowMs / 1000)} s, slower than the ${rate} bytes/s a fetch needs; it is stalling or the link is too slow.`,
+          ),
+        );
+      }
+    }, windowMs);
+    this.rateTimer.unref();
   }
 
   private fail(err: Error): void {
     if (this.failure) return;
     this.failure = err;
     this.disarmTimer();
+    clearInterval(this.rateTimer);
     this.options.signal?.removeEventListener('abort', this.onAbort);
     this.trace('info', `connection closed: ${err.message}`);
     this.socket.destroy();

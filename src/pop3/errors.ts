@@ -12,6 +12,7 @@ export type Pop3ErrorKind =
   | 'auth' // the server rejected the credentials
   | 'insecure' // we refused to send credentials in clear, or STLS was required but missing
   | 'unsupported' // the server lacks a capability we need
+  | 'oversized' // one answer was longer than its listing allows (the session goes on)
   | 'in-use' // [IN-USE]: mailbox locked by another client
   | 'login-delay' // [LOGIN-DELAY]: logged in too recently
   | 'temporary' // [SYS/TEMP]: try again later

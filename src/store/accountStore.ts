@@ -5,6 +5,7 @@
  *   <root>/pop3-state.json         UIDL -> stored message, snapshot      } written only by a fetch,
  *   <root>/pop3-state.journal      appended records since the snapshot   } under fetch.lock
  *   <root>/index.json              the listing cache (rebuildable)
+ *   <root>/skipped.json            server messages that could not be downloaded, and why
  *   <root>/fetch.lock              one fetch per account at a time
  *
  * The Maildir is the truth: file names carry the UIDL and size, flags live in the `:2,` suffix.
@@ -24,12 +25,15 @@ import { join } from 'node:path';
 import { FLAG_SEEN, FLAG_TRASHED, fileName, newMessageId, parseFileName, sortFlags, type MaildirFile } from './maildir';
 import { fsyncDir, readJson, writeFileAtomic } from './fsutil';
 import { Delivery } from './delivery';
+import { SkippedLog } from './skipped';
 import { summarize, SUMMARY_BYTES, type MessageSummary } from '../mime/summary';
 
 /** What the store remembers of a server message it has taken. */
 export interface UidlRecord {
   id: string;
   size: number;
+  /** The server's LIST size when it was downloaded: what vouches for it before a DELE (sync/identity). */
+  listSize?: number;
   /** When it was first stored (ms since epoch): "delete from server after N days" counts from here. */
   firstSeen: number;
 }
@@ -64,6 +68,8 @@ export class AccountStore {
   private listing: SavedIndex['listing'] = {};
   private journal: fs.FileHandle | undefined;
   private indexDirty = false;
+  /** Server messages a fetch could not download, and why (see skipped.ts). */
+  skipped!: SkippedLog;
 
   private constructor(readonly root: string) {
     this.maildir = join(root, 'Maildir');
@@ -81,6 +87,7 @@ export class AccountStore {
     await store.scanMaildir(index?.listing ?? {});
     if (options.pop3State) await store.loadState();
     await store.loadIndex(index?.rows ?? []);
+    store.skipped = await SkippedLog.load(root);
     return store;
   }
 
@@ -204,7 +211,7 @@ export class AccountStore {
     await Promise.all(deliveries.map((d) => d.sync()));
     const replaced: MaildirFile[] = [];
     const placed = deliveries.map((d) => {
-      const file: Stored = { id: d.id, dir: 'new', file: '', size: d.size, uidl: d.uidl, partialOf: d.partialOf, flags: '' };
+      const file: Stored = { id: d.id, dir: 'new', file: '', size: d.size, uidl: d.uidl, partialOf: d.partialOf, listSize: d.listSize, flags: '' };
       const previous = this.files.get(d.id);
       if (previous) {
         // Completing a headers-only copy: keep its flags and place.
@@ -227,7 +234,11 @@ export class AccountStore {
     }
     const now = Date.now();
     await this.appendState(
-      deliveries.map((d) => ({ op: 'add', uidl: d.uidl, record: { id: d.id, size: d.size, firstSeen: this.state.get(d.uidl)?.firstSeen ?? now } })),
+      deliveries.map((d) => ({
+        op: 'add',
+        uidl: d.uidl,
+        record: { id: d.id, size: d.size, listSize: d.listSize, firstSeen: this.state.get(d.uidl)?.firstSeen ?? now },
+      })),
     );
     this.indexDirty = true;
   }
@@ -243,6 +254,7 @@ export class AccountStore {
     await this.journal?.close();
     this.journal = undefined;
     await fs.rm(this.journalPath, { force: true });
+    await this.skipped.save();
     await this.saveIndex();
   }
 
@@ -316,8 +328,11 @@ export class AccountStore {
     for (const file of this.files.values()) {
       if (file.uidl === undefined) continue;
       const known = uidls.get(file.uidl);
+      const listSize = file.listSize ?? file.partialOf ?? file.size;
       if (!known || known.id !== file.id) {
-        uidls.set(file.uidl, { id: file.id, size: file.partialOf ?? file.size, firstSeen: known?.firstSeen ?? deliveredAt(file.id) });
+        uidls.set(file.uidl, { id: file.id, size: file.partialOf ?? file.size, listSize, firstSeen: known?.firstSeen ?? deliveredAt(file.id) });
+      } else if (known.listSize === undefined) {
+        known.listSize = listSize; // a record from before sizes were vouched for
       }
     }
   }

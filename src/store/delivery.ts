@@ -19,6 +19,8 @@ const SPILL_BYTES = 256 * 1024;
 
 export class Delivery implements BodySink {
   size = 0;
+  /** The server's LIST size: the full size for a headers-only copy, else what LIST said. */
+  readonly listSize: number | undefined;
   /** Copies of the bytes so far, while the message is small enough to write in one go. */
   private gathered: Buffer[] = [];
   /** Once streaming: copies of the first bytes, for the summary. */
@@ -39,6 +41,7 @@ export class Delivery implements BodySink {
     expectedSize = 0,
   ) {
     this.streaming = expectedSize > SPILL_BYTES;
+    this.listSize = partialOf ?? (expectedSize > 0 ? expectedSize : undefined);
   }
 
   /** The index summary, once finish() has run. */

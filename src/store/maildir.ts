@@ -2,7 +2,10 @@
  * Maildir file names (https://cr.yp.to/proto/maildir.html, with Dovecot's `,S=` size field).
  * Each stored message's name carries what is needed to rebuild everything else from the
  * Maildir alone: its size, the server's UIDL (`,U=` base64url, since a UIDL may hold `/` or `:`),
- * and for a headers-only copy the full size on the server (`,P=`). Flags follow `:2,`.
+ * for a headers-only copy the full size on the server (`,P=`), and the LIST size at download when it
+ * differs from both (`,L=`, which vouches for the message before any DELE). Flags follow `:2,`.
+ * The UIDL field holds the store's key of the message (sync/identity.ts), at most about 70
+ * characters, so a name stays well within 255 bytes.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -19,12 +22,15 @@ export interface MaildirFile {
   uidl?: string;
   /** Set on a headers-only copy: the message's full size on the server. */
   partialOf?: number;
+  /** The server's LIST size at download, when it differs from the stored size (see sync/identity). */
+  listSize?: number;
   /** Maildir flags, sorted (e.g. "ST"). */
   flags: string;
 }
 
 let counter = 0;
-const host = hostname().replace(/[^A-Za-z0-9-]/g, '-') || 'localhost';
+// Capped: a file name has 255 bytes, and the id is only one of its fields.
+const host = hostname().replace(/[^A-Za-z0-9-]/g, '-').slice(0, 32) || 'localhost';
 /** Random per process, not per message: pid + counter are unique within it, this tells processes with a reused pid apart. */
 const processTag = randomBytes(4).toString('hex');
 
@@ -39,6 +45,7 @@ export function fileName(m: Omit<MaildirFile, 'file'>): string {
   let name = `${m.id},S=${m.size}`;
   if (m.uidl !== undefined) name += `,U=${Buffer.from(m.uidl, 'latin1').toString('base64url')}`;
   if (m.partialOf !== undefined) name += `,P=${m.partialOf}`;
+  if (m.listSize !== undefined && m.listSize !== (m.partialOf ?? m.size)) name += `,L=${m.listSize}`;
   return m.dir === 'cur' ? `${name}:2,${sortFlags(m.flags)}` : name;
 }
 
@@ -60,6 +67,7 @@ export function parseFileName(file: string, dir: 'new' | 'cur'): MaildirFile | u
     if (field.startsWith('S=')) out.size = toCount(value) ?? -1;
     else if (field.startsWith('U=')) out.uidl = Buffer.from(value, 'base64url').toString('latin1');
     else if (field.startsWith('P=')) out.partialOf = toCount(value);
+    else if (field.startsWith('L=')) out.listSize = toCount(value);
     at = next;
   }
   return out;

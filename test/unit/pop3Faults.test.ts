@@ -197,16 +197,20 @@ describe('POP3 client against a scripted server', () => {
     await rejectsWith(client.stat(), 'protocol');
   });
 
-  test('malformed listings are protocol errors', async () => {
+  test('a broken UIDL line loses only its own message, never the whole listing', async () => {
     const server = await serve({
       intercept: (cmd, s) => {
         if (cmd !== 'UIDL') return false;
-        s.write('+OK\r\n1 has spaces in it\r\n.\r\n');
+        s.write('+OK\r\n1 has spaces in it\r\n2 ctl\x01byte\r\ngarbage\r\n3 \r\n4 ok-4\r\n.\r\n');
         return true;
       },
     });
     const client = await login(server);
-    await rejectsWith(client.uidl(), 'protocol', /malformed UIDL/);
+    assert.deepEqual(await client.uidl(), [
+      { msg: 1, uid: 'has spaces in it' },
+      { msg: 2, uid: 'ctl\x01byte' },
+      { msg: 4, uid: 'ok-4' },
+    ]);
   });
 
   test('an AbortSignal cancels a retrieval in progress', async () => {
