@@ -2,7 +2,7 @@
  * Accounts as the settings hold them (never with a password), their validation, provider presets
  * and the key under which the password lives in SecretStorage. Pure logic: no vscode import.
  */
-import type { Pop3Options, Security } from '../pop3';
+import type { AuthMechanism, Pop3Options, Security } from '../pop3';
 import type { ServerPolicy } from '../sync/fetch';
 
 export interface AccountConfig {
@@ -16,6 +16,8 @@ export interface AccountConfig {
   user: string;
   /** Allow the password to cross an unencrypted connection. Off unless the user turns it on. */
   allowInsecureAuth?: boolean;
+  /** 'auto' (default): the strongest offered, moving on when one is refused; or one named mechanism. */
+  loginMethod?: LoginMethod;
   /** SHA-256 fingerprint of a certificate the user chose to trust. */
   pinnedCertificate?: string;
   policy?: Partial<ServerPolicy>;
@@ -24,6 +26,9 @@ export interface AccountConfig {
   /** Automatic check every N minutes; 0 = off. */
   checkIntervalMinutes?: number;
 }
+
+export type LoginMethod = 'auto' | Exclude<AuthMechanism, 'XOAUTH2'>;
+export const LOGIN_METHODS: readonly LoginMethod[] = ['auto', 'CRAM-MD5', 'APOP', 'PLAIN', 'LOGIN', 'USER'];
 
 export interface ProviderPreset {
   host: string;
@@ -119,6 +124,8 @@ export function parseAccount(raw: unknown): { account: AccountConfig } | { error
     if (!Number.isInteger(days) || days < 0) return { error: `account "${name}": "policy.deleteAfterDays" must be a whole number (0 = never)` };
     policy.deleteAfterDays = days;
   }
+  const loginMethod = (r.loginMethod ?? 'auto') as LoginMethod;
+  if (!LOGIN_METHODS.includes(loginMethod)) return { error: `account "${name}": "loginMethod" must be one of ${LOGIN_METHODS.join(', ')}` };
   const pinned = str('pinnedCertificate');
   if (pinned && !/^([0-9A-Fa-f]{2}:?){32}$/.test(pinned)) return { error: `account "${name}": "pinnedCertificate" must be a SHA-256 fingerprint (64 hex digits)` };
   return {
@@ -130,6 +137,7 @@ export function parseAccount(raw: unknown): { account: AccountConfig } | { error
       security,
       user: str('user') || address,
       allowInsecureAuth: r.allowInsecureAuth === true,
+      loginMethod,
       pinnedCertificate: pinned || undefined,
       policy,
       sizeLimitKB,
@@ -163,7 +171,7 @@ export function pop3Options(account: AccountConfig, password: string, extra: Par
     port: account.port,
     security: account.security,
     tls: account.pinnedCertificate ? { pinnedSha256: account.pinnedCertificate } : undefined,
-    credentials: { user: account.user, password },
+    credentials: { user: account.user, password, mechanism: account.loginMethod ?? 'auto' },
     allowInsecureAuth: account.allowInsecureAuth,
     ...extra,
   };

@@ -32,7 +32,13 @@ export interface AuthContext {
   allowInsecureAuth: boolean;
 }
 
-export function chooseMechanism(credentials: Credentials, ctx: AuthContext): AuthMechanism {
+/**
+ * The mechanisms to try, in order: the one named by the account, or (automatic) every offered
+ * mechanism the connection allows, strongest first. A login refused by one moves on to the next
+ * (a server may announce APOP and be unable to check it for this user): a password is still never
+ * sent in clear unless the account allows it.
+ */
+export function mechanismsToTry(credentials: Credentials, ctx: AuthContext): AuthMechanism[] {
   const allowed = (m: AuthMechanism) => ctx.encrypted || ctx.allowInsecureAuth || !REVEALING.has(m);
   const usable = (m: AuthMechanism) => (m === 'XOAUTH2' ? !!credentials.accessToken : !!credentials.password);
   const wanted = credentials.mechanism && credentials.mechanism !== 'auto' ? credentials.mechanism : undefined;
@@ -40,13 +46,18 @@ export function chooseMechanism(credentials: Credentials, ctx: AuthContext): Aut
     if (!ctx.offered.has(wanted)) throw new Pop3Error('unsupported', `The server does not offer ${wanted} login.`);
     if (!usable(wanted)) throw new Pop3Error('auth', `${wanted} login needs ${wanted === 'XOAUTH2' ? 'an access token' : 'a password'}.`);
     if (!allowed(wanted)) throw insecure(wanted);
-    return wanted;
+    return [wanted];
   }
   const candidates = PREFERENCE.filter((m) => ctx.offered.has(m) && usable(m));
-  const chosen = candidates.find(allowed);
-  if (chosen) return chosen;
+  const chosen = candidates.filter(allowed);
+  if (chosen.length > 0) return chosen;
   if (candidates.length > 0) throw insecure(candidates[0]);
   throw new Pop3Error('unsupported', 'The server offers no login method that Mail Panel supports.');
+}
+
+/** The first mechanism that would be tried. */
+export function chooseMechanism(credentials: Credentials, ctx: AuthContext): AuthMechanism {
+  return mechanismsToTry(credentials, ctx)[0];
 }
 
 function insecure(m: AuthMechanism): Pop3Error {
@@ -76,14 +87,55 @@ function saslStart(conn: Pop3Connection, mech: string, initial: string | undefin
   });
 }
 
-export async function authenticate(conn: Pop3Connection, credentials: Credentials, ctx: AuthContext): Promise<AuthMechanism> {
-  const mech = chooseMechanism(credentials, ctx);
+/**
+ * Logs in with the first of `mechanisms` the server accepts. A refusal ('auth' or 'unsupported')
+ * moves on to the next while the connection stays open; the last refusal is what the caller sees.
+ * Returns the mechanism that worked, or throws with `remaining` set to those not yet tried.
+ */
+export async function authenticate(
+  conn: Pop3Connection,
+  credentials: Credentials,
+  ctx: AuthContext,
+  mechanisms = mechanismsToTry(credentials, ctx),
+): Promise<AuthMechanism> {
   const { user } = credentials;
-  const password = credentials.password ?? '';
   // A CR or LF would end the command early and let the rest run as a command of its own.
-  if (/[\r\n\0]/.test(user) || /[\r\n]/.test(password) || /[\r\n]/.test(credentials.accessToken ?? '')) {
+  if (/[\r\n\0]/.test(user) || /[\r\n]/.test(credentials.password ?? '') || /[\r\n]/.test(credentials.accessToken ?? '')) {
     throw new Pop3Error('auth', 'The user name or password contains a line break, which POP3 cannot carry.');
   }
+  if (mechanisms.length === 0) throw new Pop3Error('unsupported', 'The server no longer offers the login methods left to try.');
+  let refusal: unknown;
+  for (const [i, mech] of mechanisms.entries()) {
+    try {
+      await runMechanism(conn, mech, credentials, ctx);
+      return mech;
+    } catch (err) {
+      if (err instanceof Pop3Error && ['auth', 'unsupported', 'server'].includes(err.kind)) {
+        refusal = err;
+        if (!conn.isOpen) throw new LoginRefused(err, mechanisms.slice(i + 1));
+        continue;
+      }
+      // Closed right after refusing the previous mechanism: this one was never really tried.
+      if (refusal && err instanceof Pop3Error && err.kind === 'connection') throw new LoginRefused(refusal as Pop3Error, mechanisms.slice(i));
+      throw err;
+    }
+  }
+  throw refusal;
+}
+
+/** A refused login after which the server closed the connection: the caller may reconnect and try `remaining`. */
+export class LoginRefused extends Error {
+  constructor(
+    readonly refusal: Pop3Error,
+    readonly remaining: AuthMechanism[],
+  ) {
+    super(refusal.message);
+  }
+}
+
+async function runMechanism(conn: Pop3Connection, mech: AuthMechanism, credentials: Credentials, ctx: AuthContext): Promise<void> {
+  const { user } = credentials;
+  const password = credentials.password ?? '';
   switch (mech) {
     case 'USER':
       await conn.send({ line: `USER ${user}`, errorKind: 'auth' });
@@ -114,5 +166,4 @@ export async function authenticate(conn: Pop3Connection, credentials: Credential
       await saslStart(conn, 'XOAUTH2', b64(`user=${user}\x01auth=Bearer ${credentials.accessToken}\x01\x01`), () => '');
       break;
   }
-  return mech;
 }

@@ -5,7 +5,7 @@
  * Message bytes are Buffers end to end.
  */
 import { PassThrough, type Readable } from 'node:stream';
-import { authenticate, type AuthMechanism, type Credentials } from './auth';
+import { authenticate, LoginRefused, mechanismsToTry, type AuthMechanism, type Credentials } from './auth';
 import { Pop3Connection, type BodySink, type TraceHook } from './connection';
 import { Pop3Error, printable } from './errors';
 import { connectTcp, connectTls, type TlsOptions } from './transport';
@@ -70,6 +70,21 @@ export class Pop3Client {
   ) {}
 
   static async connect(options: Pop3Options): Promise<Pop3Client> {
+    let remaining: AuthMechanism[] | undefined;
+    for (;;) {
+      try {
+        return await Pop3Client.open(options, remaining);
+      } catch (err) {
+        // The server hung up after refusing a login: a new connection for the mechanisms left.
+        if (!(err instanceof LoginRefused)) throw err;
+        if (err.remaining.length === 0) throw err.refusal;
+        remaining = err.remaining;
+      }
+    }
+  }
+
+  /** One connection: greeting, CAPA, STLS, login with `mechanisms` (default: all allowed). */
+  private static async open(options: Pop3Options, mechanisms?: AuthMechanism[]): Promise<Pop3Client> {
     const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     const { host, signal } = options;
     const port = options.port ?? DEFAULT_PORTS[options.security];
@@ -111,12 +126,9 @@ export class Pop3Client {
       for (const m of caps?.get('SASL') ?? []) offered.add(m.toUpperCase() as AuthMechanism);
       if (!caps || caps.has('USER')) offered.add('USER');
       if (apopTimestamp) offered.add('APOP');
-      const mechanism = await authenticate(conn, options.credentials, {
-        offered,
-        apopTimestamp,
-        encrypted,
-        allowInsecureAuth: options.allowInsecureAuth ?? false,
-      });
+      const ctx = { offered, apopTimestamp, encrypted, allowInsecureAuth: options.allowInsecureAuth ?? false };
+      const allowed = mechanismsToTry(options.credentials, ctx);
+      const mechanism = await authenticate(conn, options.credentials, ctx, mechanisms ? allowed.filter((m) => mechanisms.includes(m)) : allowed);
       if (caps) caps = await readCapabilities(conn); // capabilities may change after login (RFC 2449 5)
       if (caps?.has('PIPELINING')) conn.window = Math.max(1, options.pipelineWindow ?? 32);
       return new Pop3Client(conn, caps, greeting, mechanism, encrypted);

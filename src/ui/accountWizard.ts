@@ -4,7 +4,7 @@
  */
 import { rm } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { guessServer, newAccountId, pop3Options, validateAddress, validateHost, validatePort, type AccountConfig } from '../accounts/account';
+import { guessServer, LOGIN_METHODS, newAccountId, pop3Options, validateAddress, validateHost, validatePort, type AccountConfig, type LoginMethod } from '../accounts/account';
 import { adviseOn } from '../accounts/errorAdvice';
 import { CertificateError, Pop3Client, Pop3Error, formatFingerprint, type Security } from '../pop3';
 import type { MailService } from './mailService';
@@ -71,8 +71,14 @@ export async function addAccount(mail: MailService, draft?: Partial<AccountConfi
       account = { ...account, allowInsecureAuth: true };
       continue;
     }
-    const pick = await vscode.window.showErrorMessage(adviseOn(outcome, account.address).message, 'Edit', 'Save Anyway');
+    const pick = await vscode.window.showErrorMessage(adviseOn(outcome, account.address).message, 'Edit', 'Choose Login Method', 'Save Anyway');
     if (pick === 'Edit') return addAccount(mail, account);
+    if (pick === 'Choose Login Method') {
+      const method = await pickLoginMethod(account.loginMethod);
+      if (!method) return;
+      account = { ...account, loginMethod: method };
+      continue;
+    }
     if (pick !== 'Save Anyway') return;
     break;
   }
@@ -82,6 +88,23 @@ export async function addAccount(mail: MailService, draft?: Partial<AccountConfi
   mail.reloadAccounts();
   const fetchNow = await vscode.window.showInformationMessage(`${account.address} is set up.`, 'Fetch Mail Now');
   if (fetchNow) await mail.fetch(account.id);
+}
+
+const LOGIN_METHOD_LABELS: Record<LoginMethod, string> = {
+  auto: 'the strongest the server offers, then the next if it is refused',
+  'CRAM-MD5': 'the password never crosses the network',
+  APOP: 'the password never crosses the network',
+  PLAIN: 'SASL PLAIN',
+  LOGIN: 'SASL LOGIN',
+  USER: 'USER and PASS',
+};
+
+async function pickLoginMethod(current: LoginMethod = 'auto'): Promise<LoginMethod | undefined> {
+  const pick = await vscode.window.showQuickPick(
+    LOGIN_METHODS.map((m) => ({ label: m === 'auto' ? 'Automatic' : m, description: LOGIN_METHOD_LABELS[m], picked: m === current, value: m })),
+    { title: 'Login Method', placeHolder: 'How to log in to this server', ignoreFocusOut: true },
+  );
+  return pick?.value;
 }
 
 async function testConnection(account: AccountConfig, password: string): Promise<'ok' | unknown> {

@@ -50,6 +50,7 @@ export async function saveUserAccounts(update: (accounts: AccountConfig[]) => Ac
 function stripDefaults(a: AccountConfig): Partial<AccountConfig> {
   const out: Partial<AccountConfig> = { ...a };
   if (!out.allowInsecureAuth) delete out.allowInsecureAuth;
+  if (!out.loginMethod || out.loginMethod === 'auto') delete out.loginMethod;
   if (!out.pinnedCertificate) delete out.pinnedCertificate;
   if (out.policy && Object.keys(out.policy).length === 0) delete out.policy;
   if (out.sizeLimitKB === undefined) delete out.sizeLimitKB;

@@ -54,7 +54,19 @@ describe('accounts', () => {
     const parsed = parseAccount({ id: 'a', address: 'a@b.org', host: 'pop.b.org', security: 'starttls', pinnedCertificate: 'AB'.repeat(32), allowInsecureAuth: true });
     assert.ok('account' in parsed);
     const options = pop3Options(parsed.account, 'pw');
-    assert.deepEqual([options.security, options.port, options.tls?.pinnedSha256, options.allowInsecureAuth, options.credentials], ['starttls', 110, 'AB'.repeat(32), true, { user: 'a@b.org', password: 'pw' }]);
+    assert.deepEqual([options.security, options.port, options.tls?.pinnedSha256, options.allowInsecureAuth, options.credentials], ['starttls', 110, 'AB'.repeat(32), true, { user: 'a@b.org', password: 'pw', mechanism: 'auto' }]);
+  });
+
+  test('the login method: automatic unless named, a named one carries over, an unknown one is refused', () => {
+    const base = { id: 'a', address: 'a@b.org', host: 'pop.b.org' };
+    const auto = parseAccount(base);
+    assert.ok('account' in auto);
+    assert.equal(pop3Options(auto.account, 'pw').credentials.mechanism, 'auto');
+    const named = parseAccount({ ...base, loginMethod: 'USER' });
+    assert.ok('account' in named);
+    assert.equal(pop3Options(named.account, 'pw').credentials.mechanism, 'USER');
+    const bad = parseAccount({ ...base, loginMethod: 'KERBEROS' });
+    assert.ok('error' in bad && /loginMethod/.test(bad.error));
   });
 
   test('new ids are safe folder names and unique', () => {

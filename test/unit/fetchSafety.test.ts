@@ -162,7 +162,7 @@ describe('one bad message never blocks a mailbox', () => {
 
   test('UIDLs with spaces, control bytes, 150 and 200 characters: stored, and every local action works', async () => {
     const uids = ['has spaces', 'ctl\x01x', 'u'.repeat(150), 'v'.repeat(200), 'normal'];
-    const server = await serve({ messages: uids.map((u, i) => mail(`m${i}`)), uids, intercept: uidlAsIs(uids) });
+    const server = await serve({ messages: uids.map((_, i) => mail(`m${i}`)), uids, intercept: uidlAsIs(uids) });
     const root = freshRoot();
     const first = await fetchMail(options(root, server));
     assert.equal(first.downloaded, 5);

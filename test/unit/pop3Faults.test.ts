@@ -241,6 +241,40 @@ describe('POP3 client against a scripted server', () => {
     assert.ok(!server.sessions.flatMap((s) => s.commands).some((c) => c.startsWith('PASS')));
   });
 
+  test('automatic login moves on when the server refuses APOP it announced', async () => {
+    const server = await serve(); // the greeting has an APOP timestamp; APOP itself is refused
+    const client = await login(server, { credentials: { user: 'alice', password: 'secret' } });
+    assert.equal(client.mechanism, 'USER');
+    assert.deepEqual(server.sessions[0].commands.filter((c) => /^(APOP|USER|PASS)/.test(c)).map((c) => c.split(' ')[0]), ['APOP', 'USER', 'PASS']);
+    await client.quit();
+  });
+
+  test('a server that hangs up after refusing APOP is called again for the next mechanism', async () => {
+    const server = await serve({
+      intercept: (cmd, s) => {
+        if (!cmd.startsWith('APOP')) return false;
+        s.socket.end('-ERR [AUTH] APOP not available for this user\r\n');
+        return true;
+      },
+    });
+    const client = await login(server, { credentials: { user: 'alice', password: 'secret' } });
+    assert.equal(client.mechanism, 'USER');
+    assert.equal(server.sessions.length, 2);
+    await client.quit();
+  });
+
+  test('falling back never sends a password in clear that the account does not allow', async () => {
+    const server = await serve();
+    await rejectsWith(login(server, { allowInsecureAuth: false, credentials: { user: 'alice', password: 'secret' } }), 'auth');
+    assert.ok(!server.sessions.flatMap((s) => s.commands).some((c) => /^(PASS|USER|AUTH)/.test(c)));
+  });
+
+  test('a named login method is the only one tried', async () => {
+    const server = await serve();
+    await rejectsWith(login(server, { credentials: { user: 'alice', password: 'secret', mechanism: 'APOP' } }), 'auth');
+    assert.ok(!server.sessions.flatMap((s) => s.commands).some((c) => c.startsWith('USER')));
+  });
+
   test('the trace never shows the password', async () => {
     const server = await serve();
     const lines: string[] = [];
