@@ -226,3 +226,23 @@ export function deleteFromServerNow(options: SessionOptions, keys: string[]): Pr
     });
   });
 }
+
+/**
+ * Deletes from the server, at the user's explicit request, messages that could not be downloaded
+ * (the store's skipped log): the one case where mail leaves the server unstored, because the user
+ * chose to. Only keys still listed and still unknown to the store qualify.
+ */
+export function deleteSkippedFromServer(options: SessionOptions, keys: string[]): Promise<number> {
+  return withLockedStore(options.storeRoot, async (store) => {
+    const wanted = new Set(keys.filter((k) => store.skipped.get(k)));
+    if (wanted.size === 0) return 0;
+    return withSession(options, async (client) => {
+      const listed = await listServer(client, (k) => store.uidlRecord(k));
+      const doomed = listed.messages.filter((m) => !m.known && wanted.has(m.key));
+      await Promise.all(doomed.map((m) => client.dele(m.msg)));
+      await client.quit();
+      store.skipped.forget(doomed.map((m) => m.key));
+      return doomed.length;
+    });
+  });
+}

@@ -37,6 +37,17 @@ function targets(readers: ReaderPanels, tree: TreeSelection, node?: unknown, sel
   return readers.current ? [readers.current] : fromTree;
 }
 
+/** The "Could not download" rows a command is about, by account. */
+function skippedTargets(node?: unknown, selection?: unknown): Map<string, string[]> {
+  const nodes = (Array.isArray(selection) && selection.length ? selection : [node]) as Array<TreeNode | undefined>;
+  const map = new Map<string, string[]>();
+  for (const n of nodes) {
+    if (n?.kind === 'skipped') map.set(n.accountId, [...(map.get(n.accountId) ?? []), n.skipped.key]);
+    if (n?.kind === 'skipped-folder') map.set(n.accountId, [...(map.get(n.accountId) ?? []), ...n.skipped.map((s) => s.key)]);
+  }
+  return map;
+}
+
 function byAccount(refs: MessageRef[]): Map<string, string[]> {
   const map = new Map<string, string[]>();
   for (const r of refs) map.set(r.accountId, [...(map.get(r.accountId) ?? []), r.messageId]);
@@ -147,6 +158,21 @@ export function registerCommands(context: vscode.ExtensionContext, mail: MailSer
       }
       const pick = await vscode.window.showQuickPick(items, { title: 'Search Messages', placeHolder: 'Subject, sender or text', matchOnDescription: true, matchOnDetail: true });
       if (pick) await readers.open(pick.ref.accountId, pick.ref.messageId);
+    },
+    'mailPanel.retryDownload': async (node?: unknown, selection?: unknown) => {
+      for (const [accountId, keys] of skippedTargets(node, selection)) await mail.fetch(accountId, { retrySkipped: keys });
+    },
+    'mailPanel.deleteSkippedFromServer': async (node?: unknown, selection?: unknown) => {
+      for (const [accountId, keys] of skippedTargets(node, selection)) {
+        const pick = await vscode.window.showWarningMessage(
+          `Delete ${keys.length === 1 ? 'this message' : `${keys.length} messages`} from the server without reading ${keys.length === 1 ? 'it' : 'them'}?`,
+          { modal: true, detail: 'It could not be downloaded, so no copy exists in Mail Panel: it will be gone for good.' },
+          'Delete from Server',
+        );
+        if (pick !== 'Delete from Server') return;
+        const deleted = await mail.deleteSkipped(accountId, keys);
+        void vscode.window.showInformationMessage(`Deleted ${deleted} message${deleted === 1 ? '' : 's'} from the server.`);
+      }
     },
     'mailPanel.showLog': () => mail.log.show(true),
     'mailPanel.showMore': (node) => tree.showMore(node as TreeNode & { kind: 'more' }),

@@ -10,7 +10,8 @@ import { adviseOn } from '../accounts/errorAdvice';
 import { formatFingerprint, type Pop3Options, type TraceHook } from '../pop3';
 import { CertificateError } from '../pop3';
 import { AccountStore, type MessageEntry } from '../store/accountStore';
-import { completeMessage, deleteFromServerNow, fetchMail, type FetchResult } from '../sync/fetch';
+import type { SkippedMessage } from '../store/skipped';
+import { completeMessage, deleteFromServerNow, deleteSkippedFromServer, fetchMail, type FetchResult } from '../sync/fetch';
 import { showError } from './errors';
 import { loadAccounts, Passwords, saveUserAccounts, setting } from './settings';
 
@@ -72,6 +73,11 @@ export class MailService implements vscode.Disposable {
     return (await this.store(id)).list();
   }
 
+  /** Messages a fetch could not download, with the reason. */
+  async skipped(id: string): Promise<SkippedMessage[]> {
+    return (await this.store(id)).skipped.list();
+  }
+
   /** Re-reads an account's store from disk and tells the views. */
   async refresh(id: string): Promise<void> {
     const old = this.stores.get(id);
@@ -107,13 +113,14 @@ export class MailService implements vscode.Disposable {
   }
 
   /** One fetch with a cancellable progress notification; errors are shown with their next step. */
-  async fetch(id: string, options: { quiet?: boolean; passwordPrompt?: string } = {}): Promise<FetchResult | undefined> {
+  async fetch(id: string, options: { quiet?: boolean; passwordPrompt?: string; retrySkipped?: string[] } = {}): Promise<FetchResult | undefined> {
     const account = this.account(id);
     if (!account || this.fetching.has(id)) return undefined;
     const server = await this.serverOptions(account, options.passwordPrompt);
     if (!server) return undefined;
     this.fetching.add(id);
     this.busy.fire(true);
+    const started = Date.now();
     try {
       const result = await vscode.window.withProgress(
         { location: options.quiet ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification, title: `Fetching ${account.address}`, cancellable: true },
@@ -127,6 +134,7 @@ export class MailService implements vscode.Disposable {
             policy: account.policy,
             sizeLimit: (account.sizeLimitKB ?? 0) * 1024,
             maxRounds: isBatchingServer(account.host) ? 10 : 1,
+            retrySkipped: options.retrySkipped,
             signal: controller.signal,
             onProgress: (p) => {
               const percent = p.bytesTotal ? (p.bytesDone / p.bytesTotal) * 100 : 0;
@@ -140,6 +148,14 @@ export class MailService implements vscode.Disposable {
         },
       );
       this.log.info(`[${id}] fetched ${result.downloaded} new (${result.partial} headers only), deleted ${result.deletedOnServer} on the server`);
+      const failedNow = result.skipped.filter((s) => s.lastTried >= started);
+      for (const s of failedNow) this.log.warn(`[${id}] could not download ${s.uid} (${s.size} bytes, try ${s.attempts}): ${s.reason}`);
+      if (failedNow.length > 0) {
+        const what = failedNow.length === 1 ? `A message for ${account.address} could not be downloaded: ${failedNow[0].reason}` : `${failedNow.length} messages for ${account.address} could not be downloaded.`;
+        void vscode.window.showWarningMessage(`${what} The others were fetched; it stays on the server and is shown under "Could not download".`, 'Show').then((pick) => {
+          if (pick) void vscode.commands.executeCommand('mailPanel.mailboxes.focus');
+        });
+      }
       if (result.downloaded + result.partial > 0 && setting('notifyNewMail', true)) {
         void vscode.window.showInformationMessage(`${result.downloaded + result.partial} new message${result.downloaded + result.partial === 1 ? '' : 's'} for ${account.address}.`, 'Show').then((pick) => {
           if (pick) void vscode.commands.executeCommand('mailPanel.mailboxes.focus');
@@ -185,6 +201,21 @@ export class MailService implements vscode.Disposable {
     } catch (err) {
       await this.handleError(account, err, () => this.deleteFromServer(id, uidls));
       return 0;
+    }
+  }
+
+  /** Deletes messages that could not be downloaded from the server, at the user's explicit request. */
+  async deleteSkipped(id: string, keys: string[]): Promise<number> {
+    const account = this.account(id);
+    const server = account && (await this.serverOptions(account));
+    if (!account || !server) return 0;
+    try {
+      return await deleteSkippedFromServer({ storeRoot: this.storeRoot(id), server }, keys);
+    } catch (err) {
+      await this.handleError(account, err, () => this.deleteSkipped(id, keys));
+      return 0;
+    } finally {
+      await this.refresh(id);
     }
   }
 

@@ -3,7 +3,7 @@
  * Changes refresh only the account they concern; folders show a page at a time.
  */
 import * as vscode from 'vscode';
-import { describe, folderChildren, PAGE_SIZE, type Folder, type TreeNode } from '../views/treeModel';
+import { accountChildren, describe, folderChildren, PAGE_SIZE, type TreeNode } from '../views/treeModel';
 import type { MessageEntry } from '../store/accountStore';
 import type { MailService } from './mailService';
 
@@ -45,8 +45,10 @@ export class MailTree implements vscode.TreeDataProvider<TreeNode> {
       });
     }
     if (node.kind === 'account') {
-      return (['inbox', 'trash'] as Folder[]).map((folder) => ({ kind: 'folder', accountId: node.accountId, folder }));
+      const skipped = await this.mail.skipped(node.accountId).catch(() => []);
+      return accountChildren(node.accountId, skipped);
     }
+    if (node.kind === 'skipped-folder') return node.skipped.map((skipped) => ({ kind: 'skipped', accountId: node.accountId, skipped }));
     if (node.kind === 'folder') {
       const entries = await this.load(node.accountId);
       return folderChildren(node.accountId, node.folder, entries, this.shown.get(`${node.accountId}:${node.folder}`) ?? PAGE_SIZE);
@@ -56,14 +58,16 @@ export class MailTree implements vscode.TreeDataProvider<TreeNode> {
 
   getParent(node: TreeNode): TreeNode | undefined {
     if (node.kind === 'account') return undefined;
-    if (node.kind === 'folder') return this.accountNodes.get(node.accountId);
+    if (node.kind === 'folder' || node.kind === 'skipped-folder') return this.accountNodes.get(node.accountId);
+    if (node.kind === 'skipped') return undefined; // its folder is rebuilt on each refresh
     return { kind: 'folder', accountId: node.accountId, folder: node.folder };
   }
 
   async getTreeItem(node: TreeNode): Promise<vscode.TreeItem> {
     const entries = node.kind === 'folder' ? await this.load(node.accountId).catch(() => []) : (this.entries.get(node.accountId) ?? []);
     const view = describe(node, entries, Date.now());
-    const item = new vscode.TreeItem(view.label, view.collapsible ? (node.kind === 'account' || (node.kind === 'folder' && node.folder === 'inbox') ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed) : vscode.TreeItemCollapsibleState.None);
+    const expanded = node.kind === 'account' || node.kind === 'skipped-folder' || (node.kind === 'folder' && node.folder === 'inbox');
+    const item = new vscode.TreeItem(view.label, view.collapsible ? (expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed) : vscode.TreeItemCollapsibleState.None);
     item.id = view.id;
     item.description = view.description;
     item.tooltip = new vscode.MarkdownString(view.tooltip);

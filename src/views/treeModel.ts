@@ -4,6 +4,7 @@
  * logic is tested under plain Node.
  */
 import type { MessageEntry } from '../store/accountStore';
+import { GIVE_UP_AFTER, type SkippedMessage } from '../store/skipped';
 
 export type Folder = 'inbox' | 'trash';
 
@@ -14,7 +15,9 @@ export type TreeNode =
   | { kind: 'account'; accountId: string; label: string; error?: string }
   | { kind: 'folder'; accountId: string; folder: Folder }
   | { kind: 'message'; accountId: string; folder: Folder; entry: MessageEntry }
-  | { kind: 'more'; accountId: string; folder: Folder; remaining: number };
+  | { kind: 'more'; accountId: string; folder: Folder; remaining: number }
+  | { kind: 'skipped-folder'; accountId: string; skipped: SkippedMessage[] }
+  | { kind: 'skipped'; accountId: string; skipped: SkippedMessage };
 
 export interface ItemView {
   id: string;
@@ -36,6 +39,13 @@ export function folderChildren(accountId: string, folder: Folder, entries: Messa
   const page: TreeNode[] = list.slice(0, shown).map((entry) => ({ kind: 'message', accountId, folder, entry }));
   if (list.length > shown) page.push({ kind: 'more', accountId, folder, remaining: list.length - shown });
   return page;
+}
+
+/** An account's children: Inbox, Trash and, when a fetch had to leave messages behind, "Could not download". */
+export function accountChildren(accountId: string, skipped: SkippedMessage[]): TreeNode[] {
+  const folders: TreeNode[] = (['inbox', 'trash'] as Folder[]).map((folder) => ({ kind: 'folder', accountId, folder }));
+  if (skipped.length > 0) folders.push({ kind: 'skipped-folder', accountId, skipped });
+  return folders;
 }
 
 export function relativeDate(ms: number, now: number): string {
@@ -100,6 +110,35 @@ export function describe(node: TreeNode, entries: MessageEntry[], now: number): 
         contextValue: 'more',
         collapsible: false,
       };
+    case 'skipped-folder':
+      return {
+        id: `skipped:${node.accountId}`,
+        label: 'Could not download',
+        description: String(node.skipped.length),
+        tooltip: 'Messages left on the server because their download failed. Fetches try them again; after a few failures they wait here for you to retry or delete them from the server.',
+        icon: 'warning',
+        contextValue: 'skipped-folder',
+        collapsible: true,
+      };
+    case 'skipped': {
+      const s = node.skipped;
+      const waiting = s.attempts >= GIVE_UP_AFTER;
+      return {
+        id: `skipped:${node.accountId}:${s.key}`,
+        label: `Message of ${formatSize(s.size)} on the server`,
+        description: waiting ? `waiting for you · ${s.reason}` : `will retry · ${s.reason}`,
+        tooltip: [
+          `**${escapeMarkdown(s.reason)}**`,
+          '',
+          `UIDL: ${escapeMarkdown(s.uid)}`,
+          `Tried ${s.attempts} time${s.attempts === 1 ? '' : 's'}, last ${new Date(s.lastTried).toLocaleString()}`,
+          waiting ? 'Fetches no longer try it: retry it, or delete it from the server.' : 'The next fetch tries it again.',
+        ].join('  \n'),
+        icon: waiting ? 'error' : 'sync',
+        contextValue: 'skipped',
+        collapsible: false,
+      };
+    }
     case 'message': {
       const e = node.entry;
       const markers = [e.hasAttachments ? '📎' : '', e.partialOf !== undefined ? '(headers only)' : ''].filter(Boolean).join(' ');

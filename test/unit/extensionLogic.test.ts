@@ -11,7 +11,7 @@ import type { MessageEntry } from '../../src/store/accountStore';
 import { LockBusyError } from '../../src/store/lock';
 import { sampleMailbox } from '../../src/demo/sampleMailbox';
 import { summarize } from '../../src/mime/summary';
-import { describe as describeNode, displayName, folderChildren, PAGE_SIZE, relativeDate } from '../../src/views/treeModel';
+import { accountChildren, describe as describeNode, displayName, folderChildren, PAGE_SIZE, relativeDate } from '../../src/views/treeModel';
 
 describe('accounts', () => {
   test('presets fill server and port for common providers; unknown domains get a guess', () => {
@@ -123,6 +123,19 @@ describe('tree model', () => {
   test('tooltips escape Markdown from hostile subjects', () => {
     const row = describeNode({ kind: 'message', accountId: 'a', folder: 'inbox', entry: entry(0, { subject: '[click](command:evil) *x*' }) }, [], 0);
     assert.ok(!row.tooltip.includes('](command:'), row.tooltip);
+  });
+
+  test('a message that could not be downloaded shows under its account with its reason, and whether fetches still try it', () => {
+    assert.deepEqual(accountChildren('a', []).map((n) => n.kind), ['folder', 'folder'], 'no empty "Could not download" folder');
+    const skipped = { key: 'k', uid: 'uid-7', size: 41, reason: 'The server refused RETR: gone', attempts: 1, lastTried: 0 };
+    const [, , folder] = accountChildren('a', [skipped]);
+    assert.equal(folder.kind, 'skipped-folder');
+    assert.equal(describeNode(folder, [], 0).description, '1');
+    const retrying = describeNode({ kind: 'skipped', accountId: 'a', skipped }, [], 0);
+    assert.match(retrying.description, /^will retry · The server refused RETR: gone$/);
+    assert.equal(retrying.contextValue, 'skipped');
+    const waiting = describeNode({ kind: 'skipped', accountId: 'a', skipped: { ...skipped, attempts: 3 } }, [], 0);
+    assert.match(waiting.description, /^waiting for you/);
   });
 
   test('dates and names read naturally', () => {

@@ -10,7 +10,7 @@ import { after, describe, test } from 'node:test';
 import { Pop3Error } from '../../src/pop3';
 import { AccountStore } from '../../src/store/accountStore';
 import { GIVE_UP_AFTER } from '../../src/store/skipped';
-import { fetchMail, type FetchOptions, type ServerPolicy } from '../../src/sync/fetch';
+import { deleteSkippedFromServer, fetchMail, type FetchOptions, type ServerPolicy } from '../../src/sync/fetch';
 import { startPop3Server, type Pop3Server, type Pop3ServerOptions } from '../../src/demo/pop3Server';
 import { storedFiles } from '../support/mailcheck';
 
@@ -140,6 +140,11 @@ describe('one bad message never blocks a mailbox', () => {
     assert.equal(views.skipped.list().length, 1, 'the views see it with its reason');
     await fetchMail(options(root, server, { policy: { deleteAfterDownload: true } }));
     assert.deepEqual(server.mailbox.map((m) => m.uid), ['uid-2'], 'the skipped one stays on the server');
+    // The user's explicit choice: delete it from the server unread.
+    const { server: session } = options(root, server);
+    assert.equal(await deleteSkippedFromServer({ storeRoot: root, server: session }, [views.skipped.list()[0].key]), 1);
+    assert.equal(server.mailbox.length, 0);
+    assert.equal((await AccountStore.open(root)).skipped.list().length, 0);
   });
 
   test('a RETR longer than its LIST size allows is skipped and not stored', async () => {
