@@ -1,7 +1,7 @@
 // Reader webview entry (browser). Talks to the host only through src/shared/protocol.ts.
 import type { HostMessage, MessageView, WebviewMessage } from '../src/shared/protocol';
-import { sanitizeMail, linkifyText } from './sanitize';
-import { button, divider, tag } from './toolkit';
+import { linkifyText, linkTarget, sanitizeMail } from './sanitize';
+import { button, tag } from './toolkit';
 import { STYLES } from './styles';
 
 interface VsCodeApi {
@@ -29,20 +29,66 @@ function formatSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** Clicks on links go to the host, which shows the real target before opening anything. */
-function interceptLinks(root: Node): void {
-  root.addEventListener('click', (event) => {
-    const a = (event.target as Element | null)?.closest?.('a');
-    if (!a) return;
+/**
+ * Every way of following a link goes through the host, which shows the real target before opening
+ * anything: clicks and keyboard activation (a click event), middle and other buttons (auxclick),
+ * on HTML <a>, <area> and SVG <a>. The mail's document itself never navigates.
+ */
+function gateLinks(root: Document | HTMLElement): void {
+  const follow = (event: MouseEvent) => {
+    const link = (event.target as Element | null)?.closest?.('a, area');
+    if (!link) return;
     event.preventDefault();
-    const href = a.getAttribute('href');
-    if (href && !href.startsWith('#')) post({ type: 'openLink', url: (a as HTMLAnchorElement).href });
-  });
+    event.stopPropagation();
+    const raw = link.getAttribute('href') ?? '';
+    if (raw.startsWith('#')) {
+      const doc = link.ownerDocument;
+      (doc.getElementById(decodeURIComponent(raw.slice(1))) ?? doc.getElementsByName(raw.slice(1))[0])?.scrollIntoView();
+      return;
+    }
+    const url = linkTarget(link, link.ownerDocument.baseURI);
+    if (url) post({ type: 'openLink', url });
+  };
+  root.addEventListener('click', follow as EventListener, true);
+  root.addEventListener('auxclick', follow as EventListener, true);
+}
+
+/** The mail's own styles start from the panel's theme; the mail may change them inside its frame. */
+const FRAME_STYLE = `html, body { margin: 0; background: transparent; }
+body { padding: 8px 2px; font-family: var(--vscode-font-family); font-size: var(--vscode-font-size);
+  color: var(--vscode-foreground); overflow-wrap: anywhere; }
+img { max-width: 100%; height: auto; }
+a { color: var(--vscode-textLink-foreground); }`;
+
+/**
+ * The HTML body lives in a frame of its own: whatever its CSS does (position: fixed, z-index,
+ * negative margins, :host), it paints only inside the frame's box, so it can never draw over the
+ * panel's header, buttons or banners. The frame is sandboxed without scripts; the panel reaches
+ * into it (same origin) to fill it, theme it and gate its links. It inherits the panel's CSP.
+ */
+function mailFrame(container: HTMLElement, fragment: DocumentFragment): HTMLIFrameElement {
+  const frame = el('iframe', { id: 'mail-frame', class: 'mail-frame', sandbox: 'allow-same-origin', title: 'Message body', tabindex: '0' });
+  container.append(frame);
+  const doc = frame.contentDocument!;
+  doc.documentElement.setAttribute('style', document.documentElement.getAttribute('style') ?? '');
+  doc.documentElement.className = document.body.className; // vscode-dark, vscode-high-contrast, ...
+  const style = doc.createElement('style');
+  style.textContent = FRAME_STYLE;
+  doc.head.append(style);
+  const content = doc.createElement('div');
+  content.id = 'mail-html';
+  content.append(doc.adoptNode(fragment));
+  doc.body.append(content);
+  gateLinks(doc);
+  return frame;
 }
 
 function render(message: MessageView, remoteAllowed: boolean): void {
   const app = document.getElementById('app')!;
   app.replaceChildren();
+  // The panel's own part (header, actions, banners, attachments) above the body, never covered by it.
+  const chrome = el('header', { class: 'chrome', id: 'chrome' });
+  app.append(chrome);
   document.title = message.subject || '(no subject)';
 
   const headers = el('dl', { class: 'headers' });
@@ -60,10 +106,10 @@ function render(message: MessageView, remoteAllowed: boolean): void {
   actions.append(button('Open Source', () => post({ type: 'openSource' }), { id: 'open-source' }));
   if (message.partial) actions.append(button('Download Full Message', () => post({ type: 'downloadFull' }), { id: 'download-full' }));
 
-  app.append(el('h1', { id: 'subject' }, message.subject || '(no subject)'), headers, actions);
+  chrome.append(el('h1', { id: 'subject' }, message.subject || '(no subject)'), headers, actions);
 
   if (message.partial) {
-    app.append(el('p', { class: 'banner', id: 'partial-banner' }, 'Only the headers of this message were downloaded because it is larger than the size limit.'));
+    chrome.append(el('p', { class: 'banner', id: 'partial-banner' }, 'Only the headers of this message were downloaded because it is larger than the size limit.'));
   }
 
   const body = el('section', { id: 'body', class: 'body' });
@@ -72,21 +118,17 @@ function render(message: MessageView, remoteAllowed: boolean): void {
     if (!remoteAllowed && (message.hasRemoteContent || blockedCount > 0)) {
       const banner = el('div', { class: 'banner', id: 'remote-banner' }, 'Remote content in this message is blocked to protect your privacy. ');
       banner.append(button('Load remote content', () => post({ type: 'loadRemote' }), { id: 'load-remote' }));
-      app.append(banner);
+      chrome.append(banner);
     }
-    // A shadow root keeps the mail's CSS away from ours, and ours from the mail.
-    const shadow = body.attachShadow({ mode: 'open' });
-    const frame = el('div', { class: 'mail-html', id: 'mail-html' });
-    frame.append(fragment);
-    shadow.append(el('style', {}, ':host{display:block;overflow:auto} .mail-html{overflow-wrap:anywhere} img{max-width:100%;height:auto} a{color:var(--vscode-textLink-foreground)}'), frame);
-    interceptLinks(shadow);
+    chrome.after(body);
+    mailFrame(body, fragment);
   } else {
-    const pre = el('pre', { class: 'text', id: 'mail-text' });
+    const pre = el('pre', { class: 'text', id: 'mail-text', tabindex: '0' });
     pre.append(linkifyText(message.body.text));
     body.append(pre);
-    interceptLinks(body);
+    gateLinks(body);
+    chrome.after(body);
   }
-  app.append(divider(), body);
 
   if (message.attachments.length > 0) {
     const list = el('ul', { class: 'attachments', id: 'attachments' });
@@ -96,7 +138,7 @@ function render(message: MessageView, remoteAllowed: boolean): void {
       item.append(button('Save…', () => post({ type: 'saveAttachment', index: a.index }), { title: `Save ${a.filename}` }));
       list.append(item);
     }
-    app.append(divider(), el('h2', {}, `Attachments (${message.attachments.length})`), list);
+    chrome.append(el('h2', {}, `Attachments (${message.attachments.length})`), list);
   }
 }
 

@@ -1,7 +1,11 @@
 // The panel's own styles: VS Code's theme variables, so light, dark and high contrast follow.
 export const STYLES = `
+html, body { height: 100%; margin: 0; }
 body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground);
-  background: var(--vscode-editor-background); padding: 0 20px 20px; }
+  background: var(--vscode-editor-background); padding: 0 20px; box-sizing: border-box; }
+/* The panel's header stays on top; the body (a frame for HTML) fills the rest and scrolls alone. */
+#app { display: flex; flex-direction: column; height: 100%; }
+header.chrome { flex: none; max-height: 60%; overflow: auto; border-bottom: 1px solid var(--vscode-widget-border, var(--vscode-contrastBorder, transparent)); }
 h1 { font-size: 1.5em; font-weight: 600; margin: 16px 0 8px; }
 h2 { font-size: 1.1em; }
 dl.headers { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0 0 12px; }
@@ -11,8 +15,9 @@ dl.headers dd { margin: 0; overflow-wrap: anywhere; }
 .banner { background: var(--vscode-inputValidation-infoBackground, var(--vscode-editorWidget-background));
   border: 1px solid var(--vscode-inputValidation-infoBorder, var(--vscode-contrastBorder, transparent));
   padding: 8px 12px; margin: 8px 0; display: flex; align-items: center; gap: 12px; flex-wrap: wrap; }
-.body { margin: 12px 0; }
-pre.text { white-space: pre-wrap; overflow-wrap: anywhere; font-family: var(--vscode-editor-font-family); margin: 0; }
+.body { flex: 1; min-height: 0; display: flex; }
+iframe.mail-frame { flex: 1; border: 0; width: 100%; height: 100%; background: transparent; }
+pre.text { flex: 1; overflow: auto; white-space: pre-wrap; overflow-wrap: anywhere; font-family: var(--vscode-editor-font-family); margin: 0; padding: 8px 0; }
 a { color: var(--vscode-textLink-foreground); }
 ul.attachments { list-style: none; padding: 0; }
 ul.attachments li { display: flex; align-items: center; gap: 8px; margin: 4px 0; }

@@ -2,9 +2,9 @@
  * The only module that knows @vscode/webview-ui-toolkit (archived upstream in January 2025;
  * @vscode-elements/elements is its successor). A swap touches this file alone.
  */
-import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDivider, vsCodeTag } from '@vscode/webview-ui-toolkit';
+import { provideVSCodeDesignSystem, vsCodeButton, vsCodeTag } from '@vscode/webview-ui-toolkit';
 
-provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeDivider(), vsCodeTag());
+provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTag());
 
 export function button(label: string, onClick: () => void, options: { primary?: boolean; id?: string; title?: string } = {}): HTMLElement {
   const el = document.createElement('vscode-button');
@@ -14,10 +14,6 @@ export function button(label: string, onClick: () => void, options: { primary?: 
   if (options.title) el.title = options.title;
   el.addEventListener('click', onClick);
   return el;
-}
-
-export function divider(): HTMLElement {
-  return document.createElement('vscode-divider');
 }
 
 export function tag(text: string): HTMLElement {

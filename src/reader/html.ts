@@ -2,7 +2,8 @@
  * The reader panel's HTML shell and its Content-Security-Policy. One builder for the real panel
  * and the browser tests, so the tests exercise the policy users get. Remote content (images,
  * fonts, style sheets over http/https) is allowed by the policy only after the user asked for
- * it for this message; until then the browser itself refuses to make any such request.
+ * it for this message; until then the browser itself refuses to make any such request. Audio and
+ * video are never loaded from the network. The HTML body's frame (about:blank) inherits this policy.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -19,7 +20,8 @@ export function contentSecurityPolicy(cspSource: string, nonce: string, remoteAl
   return [
     "default-src 'none'",
     `img-src ${cspSource} data:${remote}`,
-    `media-src ${cspSource} data:${remote}`,
+    // Audio and video never load from the network, even after "Load remote content".
+    `media-src ${cspSource} data:`,
     // Mail's own inline styles are allowed (they cannot run code); loads stay gated by `remote`.
     `style-src ${cspSource} 'unsafe-inline'${remote}`,
     `font-src ${cspSource} data:${remote}`,

@@ -5,87 +5,16 @@
  * A harness stands in for VS Code's acquireVsCodeApi and records what the page posts.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { readerHtml } from '../../src/reader/html';
-import { buildMessageView } from '../../src/reader/viewModel';
-import type { MessageView, WebviewMessage } from '../../src/shared/protocol';
-import { CHROMIUM_BIN, CHROMIUM_INSTALL, launchChromium, THEMES } from '../support/browser';
+import { CHROMIUM_BIN, CHROMIUM_INSTALL, launchChromium } from '../support/browser';
+import { frameGlobal, mailBody, mime, PNG, posted, ROOT, show, startServers, view, type Servers } from '../support/readerPage';
 import { needTool } from '../support/tier';
 
 const skip = needTool('chromium', CHROMIUM_BIN, CHROMIUM_INSTALL);
-const ROOT = join(__dirname, '..', '..', '..');
 const ARTIFACTS = join(ROOT, 'test-artifacts');
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
-const NONCE = 'dGVzdC1ub25jZS0xMjM0NQ==';
-
-interface Servers {
-  page: http.Server;
-  remote: http.Server;
-  pageOrigin: string;
-  remoteOrigin: string;
-  remoteHits: string[];
-}
-
-async function listen(handler: http.RequestListener): Promise<http.Server> {
-  const server = http.createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
-}
-
-async function startServers(): Promise<Servers> {
-  const remoteHits: string[] = [];
-  const remote = await listen((req, res) => {
-    remoteHits.push(req.url ?? '');
-    res.writeHead(200, { 'content-type': req.url?.endsWith('.css') ? 'text/css' : 'image/png', 'access-control-allow-origin': '*' });
-    res.end(req.url?.endsWith('.css') ? 'body{}' : PNG);
-  });
-  const webviewJs = readFileSync(join(ROOT, 'dist', 'webview.js'));
-  const page = await listen((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname === '/webview.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
-      return res.end(webviewJs);
-    }
-    const theme = THEMES[(url.searchParams.get('theme') ?? 'light') as keyof typeof THEMES];
-    const origin = `http://${req.headers.host}`;
-    // What VS Code does around a webview: theme variables on <html>, acquireVsCodeApi defined.
-    const harness = `<script nonce="${NONCE}">window.__posted=[];window.acquireVsCodeApi=()=>({postMessage:(m)=>window.__posted.push(m)});</script>`;
-    const html = readerHtml({ cspSource: origin, scriptUri: '/webview.js', remoteAllowed: url.searchParams.get('remote') === '1', nonce: NONCE })
-      .replace('<html lang="en">', `<html lang="en" style="${Object.entries(theme).map(([k, v]) => `${k}:${v}`).join(';')}">`)
-      .replace('<script nonce', `${harness}<script nonce`);
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(html);
-  });
-  return {
-    page,
-    remote,
-    pageOrigin: `http://127.0.0.1:${(page.address() as AddressInfo).port}`,
-    remoteOrigin: `http://127.0.0.1:${(remote.address() as AddressInfo).port}`,
-    remoteHits,
-  };
-}
-
-function mime(headers: string[], body: string): Buffer {
-  return Buffer.from([...headers, '', body].join('\r\n'));
-}
-
-async function view(raw: Buffer): Promise<MessageView> {
-  return (await buildMessageView('test-id', raw, false)).view;
-}
-
-async function show(page: Page, servers: Servers, message: MessageView, options: { remote?: boolean; theme?: string } = {}): Promise<void> {
-  await page.goto(`${servers.pageOrigin}/?remote=${options.remote ? 1 : 0}&theme=${options.theme ?? 'light'}`);
-  await page.waitForFunction(() => (window as unknown as { __posted: WebviewMessage[] }).__posted.some((m) => m.type === 'ready'));
-  await page.evaluate(([m, remoteAllowed]) => window.postMessage({ type: 'show', message: m, remoteAllowed }, '*'), [message, !!options.remote] as const);
-  await page.waitForSelector('#subject');
-}
-
-const posted = (page: Page) => page.evaluate(() => (window as unknown as { __posted: WebviewMessage[] }).__posted);
 
 /** Vectors that each try to bump window.__xss or open a dialog, by every known route. */
 const XSS_VECTORS = [
@@ -133,8 +62,7 @@ describe('reader webview in Chromium', { skip }, () => {
   });
   after(async () => {
     await browser?.close();
-    servers?.page.close();
-    servers?.remote.close();
+    servers?.close();
   });
 
   test(`a corpus of ${XSS_VECTORS.length} XSS vectors runs no script`, async () => {
@@ -147,17 +75,20 @@ describe('reader webview in Chromium', { skip }, () => {
       const message = await view(mime(['Subject: xss', 'Content-Type: text/html; charset=utf-8'], `<p>before</p>${vector}<p>after</p>`));
       await show(page, servers, message);
       await page.evaluate(() => ((window as unknown as { __xss: number }).__xss = 0));
+      assert.equal(await frameGlobal(page, '__xss'), undefined, `vector ran in the mail frame on load: ${vector}`);
+      await page.evaluate(() => (((document.getElementById('mail-frame') as HTMLIFrameElement).contentWindow as unknown as { __xss: number }).__xss = 0));
       // Poke everything a user might: click every link and element, hover, focus.
-      const host = page.locator('#body');
-      for (const a of await host.locator('a, button, input, details, xss, div').all()) {
+      const host = mailBody(page);
+      for (const a of await host.locator('a, area, button, input, details, xss, div, svg text').all()) {
         await a.click({ timeout: 500, force: true }).catch(() => undefined);
         await a.hover({ timeout: 500, force: true }).catch(() => undefined);
       }
       await page.waitForTimeout(50);
       const xss = await page.evaluate(() => (window as unknown as { __xss: number }).__xss);
       assert.equal(xss, 0, `vector ran: ${vector}`);
+      assert.equal(await frameGlobal(page, '__xss'), 0, `vector ran in the mail frame: ${vector}`);
       assert.ok(await page.locator('#body').textContent().then(() => true), 'page still alive');
-      const text = await page.locator('#mail-html').innerText();
+      const text = await mailBody(page).locator('#mail-html').innerText();
       // (Unclosed markup may legitimately swallow what follows it, so only what precedes is checked.)
       assert.match(text, /before/, `content kept around ${vector}`);
     }
@@ -187,7 +118,7 @@ describe('reader webview in Chromium', { skip }, () => {
     // The host answers by rebuilding the page with the remote-allowing policy and re-sending.
     await show(page, servers, message, { remote: true });
     await page.waitForFunction(() => {
-      const img = document.querySelector('#body')?.shadowRoot?.querySelector('#pic') as HTMLImageElement | null;
+      const img = (document.getElementById('mail-frame') as HTMLIFrameElement | null)?.contentDocument?.getElementById('pic') as HTMLImageElement | null;
       return !!img && img.complete && img.naturalWidth > 0;
     });
     const hits: string[] = servers.remoteHits; // (deepEqual above narrowed the field's type to never[])
@@ -218,7 +149,7 @@ describe('reader webview in Chromium', { skip }, () => {
     servers.remoteHits.length = 0;
     await show(page, servers, message);
     await page.waitForFunction(() => {
-      const img = document.querySelector('#body')?.shadowRoot?.querySelector('#logo') as HTMLImageElement | null;
+      const img = (document.getElementById('mail-frame') as HTMLIFrameElement | null)?.contentDocument?.getElementById('logo') as HTMLImageElement | null;
       return !!img && img.complete && img.naturalWidth === 1;
     });
     assert.deepEqual(servers.remoteHits, []);
@@ -261,7 +192,7 @@ describe('reader webview in Chromium', { skip }, () => {
     const message = await view(raw);
     for (const theme of ['light', 'dark', 'high-contrast'] as const) {
       await show(page, servers, message, { theme });
-      assert.match(await page.locator('#mail-html').innerText(), /Revenue is up 12%/);
+      assert.match(await mailBody(page).locator('#mail-html').innerText(), /Revenue is up 12%/);
       assert.equal(await page.locator('#subject').innerText(), 'Quarterly report');
       assert.deepEqual(await page.locator('#attachments .name').allInnerTexts(), ['report.pdf', 'setup.exe']);
       assert.equal(await page.locator('#attachments .warning').count(), 1, 'the executable is marked');
