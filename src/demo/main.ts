@@ -52,7 +52,9 @@ async function main(): Promise<void> {
     JSON.stringify(
       {
         'mailPanel.accounts': [{ id: 'demo', address: 'demo@mailpanel.test', host: '127.0.0.1', port: pop3.port, security: 'none', user: USER, allowInsecureAuth: true }],
-        'workbench.startupEditor': 'readme',
+        // No README preview at start: it opened late on a loaded machine and covered the message
+        // the user had just opened. The terminal and the Mail view say what to do.
+        'workbench.startupEditor': 'none',
         'security.workspace.trust.enabled': false,
         'telemetry.telemetryLevel': 'off',
         'update.mode': 'none',

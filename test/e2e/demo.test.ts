@@ -47,8 +47,9 @@ describe('the demo (npm run demo)', { skip }, () => {
       const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
       await frame.locator('#subject', { hasText: 'Welcome to Mail Panel' }).waitFor({ timeout: 30_000 });
       // The inline (cid:) logo comes from the message itself.
-      await frame.locator('img[alt="Mail Panel logo"]').waitFor();
-      assert.equal(await frame.locator('img[alt="Mail Panel logo"]').evaluate((img) => (img as HTMLImageElement).naturalWidth), 96);
+      const logo = frame.frameLocator('#mail-frame').locator('img[alt="Mail Panel logo"]');
+      await logo.waitFor();
+      assert.equal(await logo.evaluate((img) => (img as HTMLImageElement).naturalWidth), 96);
       await page.screenshot({ path: join(ARTIFACTS, 'demo.png') });
 
       demo.kill('SIGINT'); // Ctrl+C
@@ -60,7 +61,13 @@ describe('the demo (npm run demo)', { skip }, () => {
       await page.screenshot({ path: join(ARTIFACTS, 'demo-failure.png') }).catch(() => undefined);
       throw new Error(`${err instanceof Error ? err.message : String(err)}\ndemo output:\n${output}`, { cause: err });
     } finally {
-      if (demo.exitCode === null) demo.kill('SIGKILL');
+      // Whatever failed, nothing outlives the test: the demo stops code-server and its POP3 server
+      // on SIGTERM as on Ctrl+C; only if it does not exit in time is it killed outright.
+      if (demo.exitCode === null && demo.signalCode === null) {
+        demo.kill('SIGTERM');
+        const timer = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), 15_000).unref());
+        if ((await Promise.race([exited, timer])) === 'late') demo.kill('SIGKILL');
+      }
       await browser.close();
     }
   });

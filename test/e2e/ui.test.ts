@@ -56,7 +56,7 @@ describe('Mail Panel UI in VS Code (code-server, installed from the .vsix)', { s
       const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
       await frame.locator('#subject').waitFor({ timeout: 30_000 });
       assert.equal(await frame.locator('#subject').innerText(), 'Quarterly report');
-      assert.match(await frame.locator('#mail-html').innerText(), /Body of Quarterly report\./);
+      assert.match(await frame.frameLocator('#mail-frame').locator('#mail-html').innerText(), /Body of Quarterly report\./);
       assert.equal(hits.length, 0, `no remote request before the user asks: ${hits.join(', ')}`);
       await frame.locator('#load-remote').click();
       const start = Date.now();
