@@ -53,6 +53,8 @@ export interface Pop3Server {
   mailbox: ServedMessage[];
   /** Messages removed by QUIT, over all sessions. */
   deleted: ServedMessage[];
+  /** The greeting for the next sessions (null: none, a stalled server). */
+  setGreeting(line: string | null): void;
   close(): Promise<void>;
 }
 
@@ -62,7 +64,8 @@ export function dotStuff(message: Buffer): Buffer {
   return Buffer.from(`${body}.\r\n`, 'latin1');
 }
 
-export async function startPop3Server(options: Pop3ServerOptions): Promise<Pop3Server> {
+export async function startPop3Server(initialOptions: Pop3ServerOptions): Promise<Pop3Server> {
+  let options = initialOptions;
   const sessions: Pop3ServerSession[] = [];
   const sockets = new Set<net.Socket>();
   const state: Pop3Server = {
@@ -71,6 +74,9 @@ export async function startPop3Server(options: Pop3ServerOptions): Promise<Pop3S
     maxOutstanding: 0,
     mailbox: options.messages.map((data, i) => ({ uid: options.uids?.[i] ?? `uid-${i + 1}`, data })),
     deleted: [],
+    setGreeting: (line) => {
+      options = { ...options, greeting: line };
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

@@ -34,6 +34,8 @@ export interface UidlRecord {
   size: number;
   /** The server's LIST size when it was downloaded: what vouches for it before a DELE (sync/identity). */
   listSize?: number;
+  /** Fingerprint of its identifying headers (mime/fingerprint.ts), checked with TOP before a later DELE. */
+  headerHash?: string;
   /** When it was first stored (ms since epoch): "delete from server after N days" counts from here. */
   firstSeen: number;
 }
@@ -237,7 +239,7 @@ export class AccountStore {
       deliveries.map((d) => ({
         op: 'add',
         uidl: d.uidl,
-        record: { id: d.id, size: d.size, listSize: d.listSize, firstSeen: this.state.get(d.uidl)?.firstSeen ?? now },
+        record: { id: d.id, size: d.size, listSize: d.listSize, headerHash: d.headerHash, firstSeen: this.state.get(d.uidl)?.firstSeen ?? now },
       })),
     );
     this.indexDirty = true;

@@ -12,6 +12,7 @@
  */
 import * as fs from 'node:fs';
 import type { BodySink } from '../pop3';
+import { headerFingerprint } from '../mime/fingerprint';
 import { summarize, type MessageSummary } from '../mime/summary';
 
 /** Messages larger than this are streamed to disk instead of gathered. */
@@ -30,6 +31,8 @@ export class Delivery implements BodySink {
   private fd: number | undefined;
   private failed: Error | undefined;
   private summaryOfHead: MessageSummary | undefined;
+  /** The identifying headers' fingerprint, once finished: vouches for the message before a later DELE. */
+  headerHash: string | undefined;
 
   /** `expectedSize` (from LIST) lets a large message stream from its first byte. */
   constructor(
@@ -81,6 +84,7 @@ export class Delivery implements BodySink {
     const head = this.streaming ? Buffer.concat(this.headChunks) : Buffer.concat(gathered, Math.min(this.size, this.headLimit));
     this.headChunks = [];
     this.summaryOfHead = summarize(head);
+    this.headerHash = headerFingerprint(head);
   }
 
   /** Makes the file's bytes durable and closes it. */

@@ -12,6 +12,7 @@ import { FLAG_TRASHED } from '../store/maildir';
 import type { SkippedMessage } from '../store/skipped';
 import { download, retrCap } from './download';
 import { listServer, type Identity, type KeyedMessage } from './identity';
+import { headerFingerprint } from '../mime/fingerprint';
 
 export interface ServerPolicy {
   /** Delete a message from the server as soon as it is safely stored. */
@@ -130,7 +131,9 @@ async function fetchRound(store: AccountStore, options: FetchOptions): Promise<F
     report('downloading');
 
     const batching = { sizeLimit: options.sizeLimit ?? 0, batchMessages: options.batchMessages ?? 200, batchBytes: options.batchBytes ?? 16 * 1024 * 1024 };
+    const storedNow = new Set<string>();
     await download(client, store, fresh, batching, (d) => {
+      storedNow.add(d.uidl);
       progress.messagesDone++;
       progress.bytesDone += d.partialOf ?? d.size;
       if (d.partialOf === undefined) result.downloaded++;
@@ -158,19 +161,42 @@ async function fetchRound(store: AccountStore, options: FetchOptions): Promise<F
         doomed.push(m.msg);
       }
     }
-    await Promise.all(doomed.map((msg) => client.dele(msg)));
+    const vouched = await vouchByHeaders(client, store, listed.messages.filter((m) => doomed.includes(m.msg) && !storedNow.has(m.key)));
+    const deleting = doomed.filter((msg) => !vouched.refused.has(msg));
+    await Promise.all(deleting.map((msg) => client.dele(msg)));
     await client.quit(); // the server applies the DELEs now
-    result.deletedOnServer = doomed.length;
+    result.deletedOnServer = deleting.length;
 
     // Tombstones whose message has left the server and the Maildir are no longer needed; nor are
     // skipped entries of messages no longer listed.
-    const onServer = new Set(listed.messages.filter((m) => !doomed.includes(m.msg)).map((m) => m.key));
+    const onServer = new Set(listed.messages.filter((m) => !deleting.includes(m.msg)).map((m) => m.key));
     const gone = [...store.uidlRecords().keys()].filter((key) => !onServer.has(key) && !store.fileOfUidl(key));
     await store.forget(gone);
     store.skipped.forget(store.skipped.list().filter((s) => !onServer.has(s.key)).map((s) => s.key));
     result.skipped = store.skipped.list();
     return result;
   });
+}
+
+/**
+ * A message stored in an earlier session is deleted only if its headers still match: UIDL and
+ * LIST size can both repeat for a different message (a recycled UIDL and a same-size message; the
+ * fuzzer found it). TOP n 0 for each, pipelined; a server without TOP leaves the size rule alone.
+ */
+async function vouchByHeaders(client: Pop3Client, store: AccountStore, earlier: KeyedMessage[]): Promise<{ refused: Set<number> }> {
+  const refused = new Set<number>();
+  await Promise.all(
+    earlier.map(async (m) => {
+      const expected = store.uidlRecord(m.key)?.headerHash;
+      if (!expected) return;
+      try {
+        if (headerFingerprint(await client.top(m.msg, 0)) !== expected) refused.add(m.msg);
+      } catch (err) {
+        if (!(err instanceof Pop3Error) || err.kind !== 'unsupported') throw err;
+      }
+    }),
+  );
+  return { refused };
 }
 
 /**
@@ -219,7 +245,9 @@ export function deleteFromServerNow(options: SessionOptions, keys: string[]): Pr
     if (wanted.size === 0) return 0;
     return withSession(options, async (client) => {
       const listed = await listServer(client, (k) => store.uidlRecord(k));
-      const doomed = listed.messages.filter((m) => m.known && wanted.has(m.key)).map((m) => m.msg);
+      const candidates = listed.messages.filter((m) => m.known && wanted.has(m.key));
+      const { refused } = await vouchByHeaders(client, store, candidates);
+      const doomed = candidates.filter((m) => !refused.has(m.msg)).map((m) => m.msg);
       await Promise.all(doomed.map((msg) => client.dele(msg)));
       await client.quit();
       return doomed.length;

@@ -18,7 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Pop3Error, type Pop3Client, type MessageSize } from '../pop3';
-import { headerEnd, parseHeaders } from '../mime/headers';
+import { headerFingerprint } from '../mime/fingerprint';
 
 export type Identity = 'uidl' | 'header-hash' | 'content-hash';
 
@@ -145,14 +145,5 @@ async function identify(client: Pop3Client, sizes: MessageSize[]): Promise<{ uid
 }
 
 function fingerprint(source: Buffer, identity: Identity): string {
-  const hash = createHash('sha256');
-  if (identity === 'header-hash') {
-    const end = headerEnd(source);
-    const headers = parseHeaders(end === -1 ? source : source.subarray(0, end));
-    // Headers a server could rewrite between sessions (Status, X-UIDL) are left out.
-    for (const name of ['message-id', 'date', 'from', 'to', 'subject', 'received']) hash.update(`${name}:${(headers.get(name) ?? []).join('\n')}\n`);
-  } else {
-    hash.update(source);
-  }
-  return hash.digest('base64url').slice(0, 32);
+  return identity === 'header-hash' ? headerFingerprint(source) : createHash('sha256').update(source).digest('base64url').slice(0, 32);
 }

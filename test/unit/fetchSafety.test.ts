@@ -86,6 +86,23 @@ describe('a UIDL is not proof of identity', () => {
     });
   }
 
+  // Found by the fuzzer (seed 1628): a recycled UIDL on a different message of the very same size.
+  for (const [name, policy, now] of [
+    ['delete right after download', { deleteAfterDownload: true }, Date.now],
+    ['delete after N days', { deleteAfterDays: 1 }, () => Date.now() + 2 * DAY],
+  ] as const) {
+    test(`${name}: a different message under a reused UIDL with the same size is never deleted unseen`, async () => {
+      const server = await serve({ messages: [mail('first')], uids: ['reused'] });
+      const root = freshRoot();
+      await fetchMail(options(root, server));
+      const twin = mail('fifth'); // the same length, other headers
+      assert.equal(twin.length, server.mailbox[0].data.length);
+      server.mailbox.splice(0, 1, { uid: 'reused', data: twin });
+      await fetchMail(options(root, server, { policy, now }));
+      assert.deepEqual(server.deleted, [], 'not deleted: its headers are not those of the stored message');
+    });
+  }
+
   test('two listed messages with one UIDL: both stored once, each deleted only once stored', async () => {
     const server = await serve({ messages: [mail('one'), mail('two', 'longer body'), mail('three')], uids: ['dup', 'dup', 'dup'] });
     const root = freshRoot();
