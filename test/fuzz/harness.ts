@@ -270,7 +270,7 @@ export async function runTrial(plan: TrialPlan, scratch: string): Promise<TrialO
     const store = await AccountStore.open(storeRoot);
     const stored = new Set(storedFiles(storeRoot).map((f) => sha(f.data)));
     const lookalike = (m: ServedMessage) => [...served.keys()].some((other) => other !== m && other.uid === m.uid && other.data.length === m.data.length && !other.data.equals(m.data));
-    const unfetched = server.mailbox.filter((m) => ![...(served.get(m) ?? [])].some((h) => stored.has(h)));
+    const unfetched = server.mailbox.filter((m) => !stored.has(sha(m.data)) && ![...(served.get(m) ?? [])].some((h) => stored.has(h)));
     const missing = unfetched.filter((m) => !lookalike(m));
     outcome.indistinguishable += unfetched.length - missing.length;
     if (missing.length > store.skipped.list().length) {
