@@ -123,19 +123,24 @@ function fetchesRemote(value: string): boolean {
   return false;
 }
 
-/** Removes each declaration of a style attribute that would fetch something, as the engine parsed it. */
-function cleanStyleAttribute(el: Element, style: string): { blocked: boolean } {
-  const probe = document.createElement('div');
-  probe.setAttribute('style', style);
-  let blocked = false;
-  const declarations = probe.style;
+/** Removes the declarations that would fetch something; whether there were any. */
+function dropRemoteDeclarations(declarations: CSSStyleDeclaration): boolean {
+  let dropped = false;
   for (let i = declarations.length - 1; i >= 0; i--) {
     const property = declarations.item(i);
     if (fetchesRemote(declarations.getPropertyValue(property))) {
       declarations.removeProperty(property);
-      blocked = true;
+      dropped = true;
     }
   }
+  return dropped;
+}
+
+/** Removes each declaration of a style attribute that would fetch something, as the engine parsed it. */
+function cleanStyleAttribute(el: Element, style: string): { blocked: boolean } {
+  const probe = document.createElement('div');
+  probe.setAttribute('style', style);
+  const blocked = dropRemoteDeclarations(probe.style);
   // Text the parser dropped (an unterminated url(, a broken escape) could still mean a fetch to a
   // lenient engine: the parsed, cleaned form replaces the original whenever it differs in that way.
   if (blocked || /url|image-set|\\/i.test(style)) el.setAttribute('style', probe.getAttribute('style') ?? '');
@@ -158,16 +163,7 @@ function cleanStyleSheet(css: string): { css: string; blocked: boolean } {
         blocked = true;
         continue;
       }
-      if ('style' in rule && rule.style instanceof CSSStyleDeclaration) {
-        const declarations = rule.style;
-        for (let i = declarations.length - 1; i >= 0; i--) {
-          const property = declarations.item(i);
-          if (fetchesRemote(declarations.getPropertyValue(property))) {
-            declarations.removeProperty(property);
-            blocked = true;
-          }
-        }
-      }
+      if ('style' in rule && rule.style instanceof CSSStyleDeclaration && dropRemoteDeclarations(rule.style)) blocked = true;
       sink.push(rule.cssText);
     }
   };

@@ -192,30 +192,29 @@ export class MailService implements vscode.Disposable {
     }
   }
 
-  async deleteFromServer(id: string, uidls: string[]): Promise<number> {
-    const account = this.account(id);
-    const server = account && (await this.serverOptions(account));
-    if (!account || !server) return 0;
-    try {
-      return await deleteFromServerNow({ storeRoot: this.storeRoot(id), server }, uidls);
-    } catch (err) {
-      await this.handleError(account, err, () => this.deleteFromServer(id, uidls));
-      return 0;
-    }
+  async deleteFromServer(id: string, keys: string[]): Promise<number> {
+    return this.onServer(id, (storeRoot, server) => deleteFromServerNow({ storeRoot, server }, keys), () => this.deleteFromServer(id, keys));
   }
 
   /** Deletes messages that could not be downloaded from the server, at the user's explicit request. */
   async deleteSkipped(id: string, keys: string[]): Promise<number> {
+    try {
+      return await this.onServer(id, (storeRoot, server) => deleteSkippedFromServer({ storeRoot, server }, keys), () => this.deleteSkipped(id, keys));
+    } finally {
+      await this.refresh(id);
+    }
+  }
+
+  /** One deleting session with an account's server; errors shown with their next step (0 deleted). */
+  private async onServer(id: string, work: (storeRoot: string, server: Pop3Options) => Promise<number>, retry: () => Promise<unknown>): Promise<number> {
     const account = this.account(id);
     const server = account && (await this.serverOptions(account));
     if (!account || !server) return 0;
     try {
-      return await deleteSkippedFromServer({ storeRoot: this.storeRoot(id), server }, keys);
+      return await work(this.storeRoot(id), server);
     } catch (err) {
-      await this.handleError(account, err, () => this.deleteSkipped(id, keys));
+      await this.handleError(account, err, retry);
       return 0;
-    } finally {
-      await this.refresh(id);
     }
   }
 

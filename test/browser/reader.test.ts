@@ -10,45 +10,11 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { CHROMIUM_BIN, CHROMIUM_INSTALL, launchChromium } from '../support/browser';
-import { frameGlobal, mailBody, mime, PNG, posted, ROOT, show, startServers, view, type Servers } from '../support/readerPage';
+import { mailBody, mime, PNG, posted, ROOT, show, startServers, view, type Servers } from '../support/readerPage';
 import { needTool } from '../support/tier';
 
 const skip = needTool('chromium', CHROMIUM_BIN, CHROMIUM_INSTALL);
 const ARTIFACTS = join(ROOT, 'test-artifacts');
-
-/** Vectors that each try to bump window.__xss or open a dialog, by every known route. */
-const XSS_VECTORS = [
-  '<script>window.__xss++</script>',
-  '<img src=x onerror="window.__xss++">',
-  '<svg onload="window.__xss++"></svg>',
-  '<svg><script>window.__xss++</script></svg>',
-  '<body onload="window.__xss++">',
-  '<iframe src="javascript:parent.__xss++"></iframe>',
-  '<iframe srcdoc="<script>parent.__xss++</script>"></iframe>',
-  '<object data="javascript:parent.__xss++"></object>',
-  '<embed src="javascript:parent.__xss++">',
-  '<a id="jslink" href="javascript:window.__xss++">click</a>',
-  '<a href="  JaVaScRiPt:window.__xss++">spaced</a>',
-  '<a href="data:text/html,<script>parent.__xss++</script>">data link</a>',
-  '<form action="javascript:window.__xss++"><input type=submit id=sub></form>',
-  '<button formaction="javascript:window.__xss++">b</button>',
-  '<meta http-equiv="refresh" content="0;url=javascript:window.__xss++">',
-  '<base href="javascript:window.__xss++//">',
-  '<math><mtext><table><mglyph><style><img src=x onerror="window.__xss++">',
-  '<noscript><p title="</noscript><img src=x onerror=window.__xss++>">',
-  '<details open ontoggle="window.__xss++">',
-  '<video><source onerror="window.__xss++"></video>',
-  '<div style="background:url(javascript:window.__xss++)">bg</div>',
-  '<style>@import "javascript:window.__xss++";</style>',
-  '<template><img src=x onerror="window.__xss++"></template>',
-  '<img src="x" onerror="alert(1)">',
-  '<marquee onstart="window.__xss++">m</marquee>',
-  '<input autofocus onfocus="window.__xss++">',
-  '<isindex type=image src=1 onerror=window.__xss++>',
-  '<svg><a xlink:href="javascript:window.__xss++"><text y="20">svg link</text></a></svg>',
-  '<img srcset="x 1x" onerror="window.__xss++">',
-  '<xss onpointerover="window.__xss++" style="display:block;height:100px">hover</xss>',
-];
 
 describe('reader webview in Chromium', { skip }, () => {
   let browser: Browser;
@@ -63,38 +29,6 @@ describe('reader webview in Chromium', { skip }, () => {
   after(async () => {
     await browser?.close();
     servers?.close();
-  });
-
-  test(`a corpus of ${XSS_VECTORS.length} XSS vectors runs no script`, async () => {
-    let dialogs = 0;
-    page.on('dialog', (d) => {
-      dialogs++;
-      void d.dismiss();
-    });
-    for (const vector of XSS_VECTORS) {
-      const message = await view(mime(['Subject: xss', 'Content-Type: text/html; charset=utf-8'], `<p>before</p>${vector}<p>after</p>`));
-      await show(page, servers, message);
-      await page.evaluate(() => ((window as unknown as { __xss: number }).__xss = 0));
-      assert.equal(await frameGlobal(page, '__xss'), undefined, `vector ran in the mail frame on load: ${vector}`);
-      await page.evaluate(() => (((document.getElementById('mail-frame') as HTMLIFrameElement).contentWindow as unknown as { __xss: number }).__xss = 0));
-      // Poke everything a user might: click every link and element, hover, focus.
-      const host = mailBody(page);
-      for (const a of await host.locator('a, area, button, input, details, xss, div, svg text').all()) {
-        await a.click({ timeout: 500, force: true }).catch(() => undefined);
-        await a.hover({ timeout: 500, force: true }).catch(() => undefined);
-      }
-      await page.waitForTimeout(50);
-      const xss = await page.evaluate(() => (window as unknown as { __xss: number }).__xss);
-      assert.equal(xss, 0, `vector ran: ${vector}`);
-      assert.equal(await frameGlobal(page, '__xss'), 0, `vector ran in the mail frame: ${vector}`);
-      assert.ok(await page.locator('#body').textContent().then(() => true), 'page still alive');
-      const text = await mailBody(page).locator('#mail-html').innerText();
-      // (Unclosed markup may legitimately swallow what follows it, so only what precedes is checked.)
-      assert.match(text, /before/, `content kept around ${vector}`);
-    }
-    assert.equal(dialogs, 0);
-    // No link handed to the host may be a script URL.
-    for (const m of await posted(page)) if (m.type === 'openLink') assert.match(m.url, /^(https?|mailto):/);
   });
 
   test('remote images make no request until "Load remote content", then load', async () => {

@@ -3,33 +3,16 @@
  * message (refused, overlong, a broken or huge UIDL, a trickling body) must never block the rest.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Pop3Error } from '../../src/pop3';
 import { AccountStore } from '../../src/store/accountStore';
 import { GIVE_UP_AFTER } from '../../src/store/skipped';
 import { deleteSkippedFromServer, fetchMail, type FetchOptions, type ServerPolicy } from '../../src/sync/fetch';
-import { startPop3Server, type Pop3Server, type Pop3ServerOptions } from '../../src/demo/pop3Server';
+import type { Pop3Server, Pop3ServerOptions } from '../../src/demo/pop3Server';
+import { mail, scriptedFixture } from '../support/scripted';
 import { storedFiles } from '../support/mailcheck';
 
-const scratch = mkdtempSync(join(tmpdir(), 'mailpanel-safety-'));
-const servers: Pop3Server[] = [];
-after(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  rmSync(scratch, { recursive: true, force: true });
-});
-let n = 0;
-const freshRoot = () => join(scratch, `s${++n}`);
-
-const mail = (subject: string, body = 'hello') => Buffer.from(`From: a@example.org\r\nSubject: ${subject}\r\n\r\n${body}\r\n`);
-
-async function serve(options: Pop3ServerOptions): Promise<Pop3Server> {
-  const server = await startPop3Server(options);
-  servers.push(server);
-  return server;
-}
+const { freshRoot, serve } = scriptedFixture('safety');
 
 function options(storeRoot: string, server: Pop3Server, extra: Partial<FetchOptions> = {}): FetchOptions {
   return {

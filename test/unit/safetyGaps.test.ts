@@ -4,32 +4,16 @@
  * login mechanism, headers-only copies never deleted, the body terminator's state across chunks.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { parseAccount, pop3Options } from '../../src/accounts/account';
 import { Pop3Client, Pop3Error, type AuthMechanism, type Pop3Options } from '../../src/pop3';
 import { ResponseParser } from '../../src/pop3/responseParser';
 import { AccountStore } from '../../src/store/accountStore';
 import { deleteFromServerNow, fetchMail, type FetchOptions } from '../../src/sync/fetch';
-import { startPop3Server, type Pop3Server, type Pop3ServerOptions } from '../../src/demo/pop3Server';
+import type { Pop3Server } from '../../src/demo/pop3Server';
+import { mail, scriptedFixture } from '../support/scripted';
 
-const scratch = mkdtempSync(join(tmpdir(), 'mailpanel-gaps-'));
-const servers: Pop3Server[] = [];
-after(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  rmSync(scratch, { recursive: true, force: true });
-});
-let n = 0;
-const freshRoot = () => join(scratch, `g${++n}`);
-const mail = (subject: string, body = 'hello') => Buffer.from(`From: a@example.org\r\nSubject: ${subject}\r\n\r\n${body}\r\n`);
-
-async function serve(options: Pop3ServerOptions): Promise<Pop3Server> {
-  const server = await startPop3Server(options);
-  servers.push(server);
-  return server;
-}
+const { freshRoot, serve } = scriptedFixture('gaps');
 
 const PASSWORD = 'S3cret-pw!';
 function connectOptions(server: Pop3Server, extra: Partial<Pop3Options> = {}): Pop3Options {
