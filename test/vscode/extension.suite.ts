@@ -9,6 +9,7 @@ import type { AccountConfig } from '../../src/accounts/account';
 import type { MailPanelApi } from '../../src/ui/activate';
 import type { TreeNode } from '../../src/views/treeModel';
 import type { SuiteConfig } from './environment';
+import { startPop3Server } from '../../src/demo/pop3Server';
 
 const EXTENSION_ID = 'mail-panel.mail-panel';
 
@@ -112,6 +113,42 @@ describe('Mail Panel in VS Code', function () {
     assert.equal((await api.tree.getChildren(inbox)).length, config.subjects.length - 1);
     await vscode.commands.executeCommand('mailPanel.fetchMail', account.id);
     await waitFor('the server to drop the message', () => serverCount() === config.subjects.length - 1);
+  });
+
+  it('a server that refuses the APOP it announces and one message: login falls back, the rest is fetched, the refused one shows under "Could not download"', async () => {
+    // The scripted server's greeting carries an APOP timestamp; APOP itself is refused there.
+    const server = await startPop3Server({
+      messages: ['good one', 'refused', 'good two'].map((s) => Buffer.from(`From: x@example.org\r\nSubject: ${s}\r\n\r\nbody\r\n`)),
+      intercept: (line, session) => {
+        if (line !== 'RETR 2') return false;
+        session.write('-ERR this message cannot be read\r\n');
+        return true;
+      },
+    });
+    try {
+      const odd: AccountConfig = { id: 'odd', address: 'odd@example.org', host: '127.0.0.1', port: server.port, security: 'none', user: 'alice', allowInsecureAuth: true };
+      await api.mail.passwords.store(odd, 'secret');
+      await vscode.workspace.getConfiguration('mailPanel').update('accounts', [account, odd], vscode.ConfigurationTarget.Global);
+      await waitFor('the second account', () => api.mail.list().length === 2);
+      await vscode.commands.executeCommand('mailPanel.fetchMail', odd.id);
+      assert.deepEqual(server.sessions[0].commands.filter((c) => /^(APOP|USER)/.test(c)).map((c) => c.split(' ')[0]), ['APOP', 'USER']);
+      const roots = await api.tree.getChildren();
+      const root = roots.find((n) => n.kind === 'account' && n.accountId === odd.id)!;
+      const folders = await waitFor('the Could not download folder', async () => {
+        const children = await api.tree.getChildren(root);
+        return children.some((c) => c.kind === 'skipped-folder') ? children : undefined;
+      });
+      const inboxRows = await api.tree.getChildren(folders[0]);
+      assert.deepEqual(inboxRows.map((r) => (r.kind === 'message' ? r.entry.subject : '')).sort(), ['good one', 'good two']);
+      const skippedFolder = folders.find((c) => c.kind === 'skipped-folder')!;
+      const [row] = await api.tree.getChildren(skippedFolder);
+      const item = await api.tree.getTreeItem(row);
+      assert.match(String(item.description), /will retry · .*this message cannot be read/);
+      assert.equal(item.contextValue, 'skipped');
+    } finally {
+      await vscode.workspace.getConfiguration('mailPanel').update('accounts', [account], vscode.ConfigurationTarget.Global);
+      await server.close();
+    }
   });
 
   it('keeps the password in SecretStorage and in no settings file or store file', async () => {
