@@ -18,21 +18,8 @@ const skip = needTool('vscode', CODE_SERVER_BIN, CODE_SERVER_INSTALL) || needToo
 
 describe('Add Account in VS Code', { skip }, () => {
   test('walks through the steps, tests the connection, pins the certificate, fetches', { timeout: 240_000 }, async () => {
-    const environment = await startEnvironment();
-    const server = await startCodeServer({ dir: environment.dir, workspace: environment.workspace, userDataDir: environment.userDataDir, install: [join(ROOT, 'out', 'mail-panel.vsix')] });
-    const browser = await launchChromium();
-    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+    const { environment, server, browser, page, title, input, answer } = await startWizard();
     try {
-      await openMailView(page, server.url);
-      // The welcome view offers the first step.
-      await page.locator('.welcome-view-content a, .welcome-view-content .monaco-button', { hasText: 'Add Account' }).first().click({ timeout: 30_000 });
-      const input = page.locator('.quick-input-widget .quick-input-box input');
-      const title = page.locator('.quick-input-widget .quick-input-title');
-      const answer = async (step: string, value: string) => {
-        await title.filter({ hasText: step }).waitFor({ timeout: 20_000 });
-        await input.fill(value);
-        await page.keyboard.press('Enter');
-      };
       await answer('(1/6)', 'alice@example.org');
       await title.filter({ hasText: '(2/6)' }).waitFor();
       assert.equal(await input.inputValue(), 'pop.example.org', 'the server is guessed from the address');
@@ -72,4 +59,73 @@ describe('Add Account in VS Code', { skip }, () => {
       await environment.stop();
     }
   });
+
+  test('a refused login offers Choose Login Method; the method picked is tested and saved with the account', { timeout: 240_000 }, async () => {
+    const wizard = await startWizard();
+    const { environment, server, browser, page, title } = wizard;
+    try {
+      await answerSteps(wizard, environment.config.pop3sPort, 'not-the-password');
+      const dialog = page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ timeout: 30_000 });
+      await dialog.locator('.monaco-button', { hasText: 'Trust This Certificate' }).click();
+      // Every mechanism refuses a wrong password: the error offers a named login method.
+      const refused = page.locator('.notifications-toasts .notification-list-item', { hasText: /password/i }).last();
+      await refused.locator('.monaco-button', { hasText: 'Choose Login Method' }).click({ timeout: 30_000 });
+      await title.filter({ hasText: 'Login Method' }).waitFor({ timeout: 20_000 });
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'USER' }).first().click();
+      const again = page.locator('.notifications-toasts .notification-list-item', { hasText: /password/i }).last();
+      await again.locator('.monaco-button', { hasText: 'Save Anyway' }).click({ timeout: 30_000 });
+      const settingsPath = join(environment.userDataDir, 'User', 'settings.json');
+      const start = Date.now();
+      let saved: Array<{ loginMethod?: string }> = [];
+      while (saved.length === 0 && Date.now() - start < 20_000) {
+        try {
+          saved = (JSON.parse(readFileSync(settingsPath, 'utf8')) as { 'mailPanel.accounts'?: Array<{ loginMethod?: string }> })['mailPanel.accounts'] ?? [];
+        } catch {
+          // not written yet
+        }
+        if (saved.length === 0) await page.waitForTimeout(100);
+      }
+      assert.equal(saved[0]?.loginMethod, 'USER');
+    } catch (err) {
+      await page.screenshot({ path: join(ROOT, 'test-artifacts', 'add-account-login-method-failure.png') }).catch(() => undefined);
+      throw err;
+    } finally {
+      await browser.close();
+      await server.stop();
+      await environment.stop();
+    }
+  });
 });
+
+type Wizard = Awaited<ReturnType<typeof startWizard>>;
+
+/** code-server with the packaged extension and a private Dovecot, at the first step of Add Account. */
+async function startWizard() {
+  const environment = await startEnvironment();
+  const server = await startCodeServer({ dir: environment.dir, workspace: environment.workspace, userDataDir: environment.userDataDir, install: [join(ROOT, 'out', 'mail-panel.vsix')] });
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  await openMailView(page, server.url);
+  // The welcome view offers the first step.
+  await page.locator('.welcome-view-content a, .welcome-view-content .monaco-button', { hasText: 'Add Account' }).first().click({ timeout: 30_000 });
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  const title = page.locator('.quick-input-widget .quick-input-title');
+  const answer = async (step: string, value: string) => {
+    await title.filter({ hasText: step }).waitFor({ timeout: 20_000 });
+    await input.fill(value);
+    await page.keyboard.press('Enter');
+  };
+  return { environment, server, browser, page, title, input, answer };
+}
+
+/** The six steps, answered as a person would, for a TLS account on the private Dovecot. */
+async function answerSteps({ page, title, answer }: Wizard, port: number, password: string): Promise<void> {
+  await answer('(1/6)', 'alice@example.org');
+  await answer('(2/6)', '127.0.0.1');
+  await title.filter({ hasText: '(3/6)' }).waitFor();
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'TLS' }).first().click();
+  await answer('(4/6)', String(port));
+  await answer('(5/6)', 'alice');
+  await answer('(6/6)', password);
+}
