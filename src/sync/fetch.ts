@@ -161,15 +161,16 @@ async function fetchRound(store: AccountStore, options: FetchOptions): Promise<F
         doomed.push(m.msg);
       }
     }
-    const vouched = await vouchByHeaders(client, store, listed.messages.filter((m) => doomed.includes(m.msg) && !storedNow.has(m.key)));
-    const deleting = doomed.filter((msg) => !vouched.refused.has(msg));
-    await Promise.all(deleting.map((msg) => client.dele(msg)));
+    const doomedSet = new Set(doomed);
+    const refused = await refusedByHeaders(client, store, listed.messages.filter((m) => doomedSet.has(m.msg) && !storedNow.has(m.key)));
+    const deleting = new Set(doomed.filter((msg) => !refused.has(msg)));
+    await Promise.all([...deleting].map((msg) => client.dele(msg)));
     await client.quit(); // the server applies the DELEs now
-    result.deletedOnServer = deleting.length;
+    result.deletedOnServer = deleting.size;
 
     // Tombstones whose message has left the server and the Maildir are no longer needed; nor are
     // skipped entries of messages no longer listed.
-    const onServer = new Set(listed.messages.filter((m) => !deleting.includes(m.msg)).map((m) => m.key));
+    const onServer = new Set(listed.messages.filter((m) => !deleting.has(m.msg)).map((m) => m.key));
     const gone = [...store.uidlRecords().keys()].filter((key) => !onServer.has(key) && !store.fileOfUidl(key));
     await store.forget(gone);
     store.skipped.forget(store.skipped.list().filter((s) => !onServer.has(s.key)).map((s) => s.key));
@@ -182,8 +183,9 @@ async function fetchRound(store: AccountStore, options: FetchOptions): Promise<F
  * A message stored in an earlier session is deleted only if its headers still match: UIDL and
  * LIST size can both repeat for a different message (a recycled UIDL and a same-size message; the
  * fuzzer found it). TOP n 0 for each, pipelined; a server without TOP leaves the size rule alone.
+ * Returns the message numbers whose headers no longer match.
  */
-async function vouchByHeaders(client: Pop3Client, store: AccountStore, earlier: KeyedMessage[]): Promise<{ refused: Set<number> }> {
+async function refusedByHeaders(client: Pop3Client, store: AccountStore, earlier: KeyedMessage[]): Promise<Set<number>> {
   const refused = new Set<number>();
   await Promise.all(
     earlier.map(async (m) => {
@@ -196,7 +198,7 @@ async function vouchByHeaders(client: Pop3Client, store: AccountStore, earlier: 
       }
     }),
   );
-  return { refused };
+  return refused;
 }
 
 /**
@@ -246,7 +248,7 @@ export function deleteFromServerNow(options: SessionOptions, keys: string[]): Pr
     return withSession(options, async (client) => {
       const listed = await listServer(client, (k) => store.uidlRecord(k));
       const candidates = listed.messages.filter((m) => m.known && wanted.has(m.key));
-      const { refused } = await vouchByHeaders(client, store, candidates);
+      const refused = await refusedByHeaders(client, store, candidates);
       const doomed = candidates.filter((m) => !refused.has(m.msg)).map((m) => m.msg);
       await Promise.all(doomed.map((msg) => client.dele(msg)));
       await client.quit();
