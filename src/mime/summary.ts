@@ -13,6 +13,10 @@ export interface MessageSummary {
   /** Milliseconds since the epoch (the Date header; 0 when missing or unreadable). */
   date: number;
   messageId: string;
+  /** The message this one answers (the first msg-id of In-Reply-To), or ''. */
+  inReplyTo: string;
+  /** The thread's ancestors, oldest first (References; at most MAX_REFERENCES of them). */
+  references: string[];
   hasAttachments: boolean;
   snippet: string;
 }
@@ -22,6 +26,8 @@ export const SUMMARY_BYTES = 64 * 1024;
 const SNIPPET_CHARS = 160;
 /** Body bytes decoded for the snippet: enough for 160 characters after tags and white space. */
 const SNIPPET_SOURCE_BYTES = 8 * 1024;
+/** References kept per message: the root and the nearest ancestors are what threading uses. */
+export const MAX_REFERENCES = 50;
 
 export function summarize(head: Buffer): MessageSummary {
   const headers = parseHeaders(head);
@@ -37,9 +43,20 @@ export function summarize(head: Buffer): MessageSummary {
     subject: first('subject'),
     date: Number.isFinite(parsedDate) ? parsedDate : 0,
     messageId: (headers.get('message-id')?.[0] ?? '').trim(),
+    inReplyTo: messageIds(headers.get('in-reply-to')?.[0] ?? '')[0] ?? '',
+    references: capReferences(messageIds((headers.get('references') ?? []).join(' '))),
     hasAttachments: walk.attachments,
     snippet: snippetOf(snippetSource),
   };
+}
+
+/** The `<id@host>` tokens of a header (RFC 5322 msg-id; comments and phrases around them ignored). */
+export function messageIds(value: string): string[] {
+  return value.match(/<[^<>\s]+>/g) ?? [];
+}
+
+function capReferences(ids: string[]): string[] {
+  return ids.length <= MAX_REFERENCES ? ids : [ids[0], ...ids.slice(ids.length - MAX_REFERENCES + 1)];
 }
 
 /**

@@ -4,7 +4,7 @@
  *   <root>/Maildir/{tmp,new,cur}   the messages (standard Maildir; other tools can read it)
  *   <root>/pop3-state.json         UIDL -> stored message, snapshot      } written only by a fetch,
  *   <root>/pop3-state.journal      appended records since the snapshot   } under fetch.lock
- *   <root>/index.json              the listing cache (rebuildable)
+ *   <root>/index.json              the listing index (listingIndex.ts; rebuildable)
  *   <root>/skipped.json            server messages that could not be downloaded, and why
  *   <root>/fetch.lock              one fetch per account at a time
  *
@@ -26,7 +26,8 @@ import { FLAG_SEEN, FLAG_TRASHED, fileName, newMessageId, parseFileName, sortFla
 import { fsyncDir, readJson, writeFileAtomic } from './fsutil';
 import { Delivery } from './delivery';
 import { SkippedLog } from './skipped';
-import { summarize, SUMMARY_BYTES, type MessageSummary } from '../mime/summary';
+import { decodeIndex, encodeIndex, indexedMessage, type IndexedMessage, type Listings } from './listingIndex';
+import { summarize, SUMMARY_BYTES } from '../mime/summary';
 
 /** What the store remembers of a server message it has taken. */
 export interface UidlRecord {
@@ -40,25 +41,12 @@ export interface UidlRecord {
   firstSeen: number;
 }
 
-export interface MessageEntry extends MessageSummary {
-  id: string;
-  uidl?: string;
-  size: number;
-  partialOf?: number;
+/** A stored message as the views see it: its index fields and its flags. */
+export interface MessageEntry extends IndexedMessage {
   seen: boolean;
   trashed: boolean;
 }
 
-type Listing = { mtime: string; names: string[] };
-interface SavedIndex {
-  version: number;
-  rows: IndexRow[];
-  listing?: Partial<Record<'new' | 'cur', Listing>>;
-}
-
-type IndexRow = [id: string, uidl: string | null, from: string, to: string, subject: string, date: number, size: number, attachments: 0 | 1, snippet: string, partialOf: number | null, messageId: string];
-
-const INDEX_VERSION = 1;
 const STATE_VERSION = 1;
 const LISTING_QUIET_MS = 2000;
 
@@ -67,7 +55,7 @@ export class AccountStore {
   /** Each stored message's file and, once known, its index row: one map, one lookup per message. */
   private files = new Map<string, Stored>();
   private uidls: Map<string, UidlRecord> | undefined; // loaded only with `pop3State`
-  private listing: SavedIndex['listing'] = {};
+  private listing: Listings = {};
   private journal: fs.FileHandle | undefined;
   private indexDirty = false;
   /** Server messages a fetch could not download, and why (see skipped.ts). */
@@ -84,11 +72,10 @@ export class AccountStore {
   static async open(root: string, options: { pop3State?: boolean } = {}): Promise<AccountStore> {
     const store = new AccountStore(root);
     for (const sub of ['tmp', 'new', 'cur']) await fs.mkdir(join(store.maildir, sub), { recursive: true });
-    const saved = await readJson<SavedIndex>(store.indexPath);
-    const index = saved?.version === INDEX_VERSION && Array.isArray(saved.rows) ? saved : undefined;
-    await store.scanMaildir(index?.listing ?? {});
+    const index = decodeIndex(await readJson<unknown>(store.indexPath));
+    await store.scanMaildir(index.listing);
     if (options.pop3State) await store.loadState();
-    await store.loadIndex(index?.rows ?? []);
+    await store.loadIndex(index.messages);
     store.skipped = await SkippedLog.load(root);
     return store;
   }
@@ -226,7 +213,7 @@ export class AccountStore {
     });
     for (const { d, file } of placed) {
       renameSync(d.tempPath, join(this.maildir, file.dir, file.file)); // metadata only: microseconds, no pool round trip
-      file.row = toRow(d.id, d.uidl, file.size, d.partialOf, d.summary);
+      file.row = indexedMessage(d.id, d.uidl, file.size, d.partialOf, d.summary);
       this.files.set(d.id, file);
     }
     await fsyncDir(join(this.maildir, 'new'));
@@ -269,10 +256,9 @@ export class AccountStore {
   async saveIndex(): Promise<void> {
     if (!this.indexDirty) return;
     this.indexDirty = false;
-    const rows: IndexRow[] = [];
+    const rows: IndexedMessage[] = [];
     for (const file of this.files.values()) if (file.row) rows.push(file.row);
-    const index: SavedIndex = { version: INDEX_VERSION, rows, listing: this.listing };
-    await writeFileAtomic(this.indexPath, JSON.stringify(index));
+    await writeFileAtomic(this.indexPath, encodeIndex(rows, this.listing));
   }
 
   // ---- loading and reconciling -------------------------------------------------------------------
@@ -287,7 +273,7 @@ export class AccountStore {
     return join(this.root, 'index.json');
   }
 
-  private async scanMaildir(saved: NonNullable<SavedIndex['listing']>): Promise<void> {
+  private async scanMaildir(saved: Listings): Promise<void> {
     this.files.clear();
     for (const dir of ['new', 'cur'] as const) {
       const path = join(this.maildir, dir);
@@ -339,11 +325,11 @@ export class AccountStore {
     }
   }
 
-  private async loadIndex(rows: IndexRow[]): Promise<void> {
+  private async loadIndex(rows: IndexedMessage[]): Promise<void> {
     let matched = 0;
     for (const row of rows) {
-      const file = Array.isArray(row) ? this.files.get(row[0]) : undefined;
-      if (file && row[6] === file.size && (row[9] ?? undefined) === file.partialOf) {
+      const file = this.files.get(row.id);
+      if (file && row.size === file.size && row.partialOf === file.partialOf) {
         file.row = row;
         matched++;
       }
@@ -355,7 +341,7 @@ export class AccountStore {
     for (const file of this.files.values()) {
       if (file.row) continue;
       const head = readHead(join(this.maildir, file.dir, file.file), buffer);
-      if (head) file.row = toRow(file.id, file.uidl, file.size, file.partialOf, summarize(head));
+      if (head) file.row = indexedMessage(file.id, file.uidl, file.size, file.partialOf, summarize(head));
       if (++read % 256 === 0) await new Promise((resolve) => setImmediate(resolve)); // let the host breathe
     }
   }
@@ -375,31 +361,12 @@ export class AccountStore {
 }
 
 /** A message file as the store holds it: its Maildir name's fields and its index row. */
-type Stored = MaildirFile & { row?: IndexRow };
+type Stored = MaildirFile & { row?: IndexedMessage };
 
 type StateOp = { op: 'add'; uidl: string; record: UidlRecord } | { op: 'drop'; uidl: string };
 
-function toRow(id: string, uidl: string | undefined, size: number, partialOf: number | undefined, s: MessageSummary): IndexRow {
-  return [id, uidl ?? null, s.from, s.to, s.subject, s.date, size, s.hasAttachments ? 1 : 0, s.snippet, partialOf ?? null, s.messageId];
-}
-
-function toEntry(row: IndexRow, file: MaildirFile): MessageEntry {
-  const [id, uidl, from, to, subject, date, size, attachments, snippet, partialOf, messageId] = row;
-  return {
-    id,
-    uidl: uidl ?? undefined,
-    from,
-    to,
-    subject,
-    date,
-    size,
-    hasAttachments: attachments === 1,
-    snippet,
-    partialOf: partialOf ?? undefined,
-    messageId,
-    seen: file.flags.includes(FLAG_SEEN),
-    trashed: file.flags.includes(FLAG_TRASHED),
-  };
+function toEntry(row: IndexedMessage, file: MaildirFile): MessageEntry {
+  return { ...row, seen: file.flags.includes(FLAG_SEEN), trashed: file.flags.includes(FLAG_TRASHED) };
 }
 
 /**

@@ -11,14 +11,14 @@
  * Only fsync, which waits on the disk, stays asynchronous (see sync()).
  */
 import * as fs from 'node:fs';
-import type { BodySink } from '../pop3';
 import { headerFingerprint } from '../mime/fingerprint';
 import { summarize, type MessageSummary } from '../mime/summary';
 
 /** Messages larger than this are streamed to disk instead of gathered. */
 const SPILL_BYTES = 256 * 1024;
 
-export class Delivery implements BodySink {
+/** Satisfies the POP3 client's body sink by its shape: the store knows no wire protocol. */
+export class Delivery {
   size = 0;
   /** The server's LIST size: the full size for a headers-only copy, else what LIST said. */
   readonly listSize: number | undefined;

@@ -5,6 +5,7 @@
  */
 import type { MessageEntry } from '../store/accountStore';
 import { GIVE_UP_AFTER, type SkippedMessage } from '../store/skipped';
+import { displayName, formatSize, isolate, relativeDate } from '../shared/format';
 
 export type Folder = 'inbox' | 'trash';
 
@@ -46,29 +47,6 @@ export function accountChildren(accountId: string, skipped: SkippedMessage[]): T
   const folders: TreeNode[] = (['inbox', 'trash'] as Folder[]).map((folder) => ({ kind: 'folder', accountId, folder }));
   if (skipped.length > 0) folders.push({ kind: 'skipped-folder', accountId, skipped });
   return folders;
-}
-
-export function relativeDate(ms: number, now: number): string {
-  if (!ms) return '';
-  const diff = now - ms;
-  const minute = 60_000;
-  if (diff < 0) return new Date(ms).toLocaleDateString();
-  if (diff < minute) return 'just now';
-  if (diff < 60 * minute) return `${Math.floor(diff / minute)} min ago`;
-  if (diff < 24 * 60 * minute) return `${Math.floor(diff / (60 * minute))} h ago`;
-  if (diff < 7 * 24 * 60 * minute) return `${Math.floor(diff / (24 * 60 * minute))} d ago`;
-  return new Date(ms).toLocaleDateString();
-}
-
-/** "Renée Dupont <renee@x.org>" -> "Renée Dupont"; bare addresses stay. */
-export function displayName(from: string): string {
-  const match = /^\s*"?([^"<]+?)"?\s*<[^>]+>/.exec(from);
-  return (match ? match[1] : from).trim() || '(unknown sender)';
-}
-
-/** Keeps right-to-left names and subjects from reordering the text around them (FSI ... PDI). */
-function isolate(text: string): string {
-  return /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]/.test(text) ? `\u2068${text}\u2069` : text;
 }
 
 function escapeMarkdown(text: string): string {
@@ -165,8 +143,3 @@ export function describe(node: TreeNode, entries: MessageEntry[], now: number): 
   }
 }
 
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(bytes < 10 * 1024 ? 1 : 0)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}

@@ -11,7 +11,8 @@ import type { MessageEntry } from '../../src/store/accountStore';
 import { LockBusyError } from '../../src/store/lock';
 import { sampleMailbox } from '../../src/demo/sampleMailbox';
 import { summarize } from '../../src/mime/summary';
-import { accountChildren, describe as describeNode, displayName, folderChildren, PAGE_SIZE, relativeDate } from '../../src/views/treeModel';
+import { accountChildren, describe as describeNode, folderChildren, PAGE_SIZE } from '../../src/views/treeModel';
+import { displayName, relativeDate } from '../../src/shared/format';
 
 describe('accounts', () => {
   test('presets fill server and port for common providers; unknown domains get a guess', () => {
@@ -89,7 +90,7 @@ describe('error advice', () => {
 });
 
 function entry(i: number, extra: Partial<MessageEntry> = {}): MessageEntry {
-  return { id: `m${i}`, uidl: `u${i}`, from: `Ann <ann${i}@x.org>`, to: 'me@x.org', subject: `S${i}`, date: 1_700_000_000_000 + i, size: 100, hasAttachments: false, snippet: '', messageId: '', seen: false, trashed: false, ...extra };
+  return { id: `m${i}`, uidl: `u${i}`, from: `Ann <ann${i}@x.org>`, to: 'me@x.org', subject: `S${i}`, date: 1_700_000_000_000 + i, size: 100, hasAttachments: false, snippet: '', messageId: '', inReplyTo: '', references: [], seen: false, trashed: false, ...extra };
 }
 
 describe('tree model', () => {

@@ -200,6 +200,28 @@ describe('account store', () => {
     }
   });
 
+  test('an index of the previous version, or with a damaged row, is re-read from the messages with their thread headers', async () => {
+    const reply = Buffer.from('Subject: Re: first\r\nMessage-ID: <r@x>\r\nIn-Reply-To: <f@x> (sent by Ann)\r\nReferences: <root@x>\r\n <f@x>\r\n\r\nok\r\n');
+    const server = await startPop3Server({ messages: [reply] });
+    const root = freshRoot();
+    try {
+      await fetchFrom(server.port, root);
+      const [fresh] = (await AccountStore.open(root)).list();
+      assert.deepEqual([fresh.messageId, fresh.inReplyTo, fresh.references], ['<r@x>', '<f@x>', ['<root@x>', '<f@x>']]);
+      const saved = JSON.parse(readFileSync(join(root, 'index.json'), 'utf8')) as { version: number; fields: string[]; rows: unknown[][] };
+      // Version 1 had no thread headers: an 11-slot row without them.
+      writeFileSync(join(root, 'index.json'), JSON.stringify({ version: 1, rows: [saved.rows[0].slice(0, 11)] }));
+      assert.deepEqual((await AccountStore.open(root)).list(), [fresh]);
+      const damaged = structuredClone(saved);
+      damaged.rows[0][saved.fields.indexOf('references')] = 'not a list';
+      damaged.rows[0][saved.fields.indexOf('subject')] = 'forged';
+      writeFileSync(join(root, 'index.json'), JSON.stringify(damaged));
+      assert.deepEqual((await AccountStore.open(root)).list(), [fresh]);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('a torn journal line from a crash is ignored', async () => {
     const server = await startPop3Server({ messages: MESSAGES });
     const root = freshRoot();

@@ -1,0 +1,49 @@
+/**
+ * How Mail Panel writes sizes, dates and names, everywhere: the tree (host), the reader and the
+ * message list (webviews) import this one module.
+ */
+
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(bytes < 10 * 1024 ? 1 : 0)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** A list's date: the time today, the day this year, the full date before (as mail clients do). */
+export function formatDate(ms: number, now: number, locale?: string): string {
+  if (!ms) return '';
+  const date = new Date(ms);
+  const today = new Date(now);
+  if (date.toDateString() === today.toDateString()) return date.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
+  if (date.getFullYear() === today.getFullYear() && ms <= now) return date.toLocaleDateString(locale, { month: 'short', day: 'numeric' });
+  return date.toLocaleDateString(locale, { year: 'numeric', month: 'short', day: 'numeric' });
+}
+
+/** The full date and time (reader header, tooltips). */
+export function formatFullDate(ms: number, locale?: string): string {
+  return ms ? new Date(ms).toLocaleString(locale) : '';
+}
+
+/** "3 min ago", for a glance in the tree. */
+export function relativeDate(ms: number, now: number): string {
+  if (!ms) return '';
+  const diff = now - ms;
+  const minute = 60_000;
+  if (diff < 0) return new Date(ms).toLocaleDateString();
+  if (diff < minute) return 'just now';
+  if (diff < 60 * minute) return `${Math.floor(diff / minute)} min ago`;
+  if (diff < 24 * 60 * minute) return `${Math.floor(diff / (60 * minute))} h ago`;
+  if (diff < 7 * 24 * 60 * minute) return `${Math.floor(diff / (24 * 60 * minute))} d ago`;
+  return new Date(ms).toLocaleDateString();
+}
+
+/** "Renée Dupont <renee@x.org>" -> "Renée Dupont"; bare addresses stay. */
+export function displayName(from: string): string {
+  const match = /^\s*"?([^"<]+?)"?\s*<[^>]+>/.exec(from);
+  return (match ? match[1] : from).trim() || '(unknown sender)';
+}
+
+/** Keeps right-to-left names and subjects from reordering the text around them (FSI ... PDI). */
+export function isolate(text: string): string {
+  return /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]/.test(text) ? `\u2068${text}\u2069` : text;
+}

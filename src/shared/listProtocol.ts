@@ -1,0 +1,93 @@
+/**
+ * The message list panel's protocol: everything that crosses between the extension host
+ * (src/ui/listPanel.ts) and the list webview (webview/list/). The host keeps the mailbox and
+ * sends only the rows the webview shows; requests that expect an answer carry an id.
+ */
+
+export type Column = 'unread' | 'attachment' | 'from' | 'subject' | 'date' | 'size' | 'account';
+
+export const ALL_COLUMNS: readonly Column[] = ['unread', 'attachment', 'from', 'subject', 'date', 'size', 'account'];
+
+export interface SortOrder {
+  column: Column;
+  descending: boolean;
+}
+
+export interface QuickFilter {
+  /** Matched against sender, recipients, subject and snippet, ignoring case and accents. */
+  text: string;
+  unread: boolean;
+  attachment: boolean;
+  headersOnly: boolean;
+}
+
+export const NO_FILTER: QuickFilter = { text: '', unread: false, attachment: false, headersOnly: false };
+
+/** One row as drawn: already formatted where the host knows best (names), raw where the webview does (dates, sizes). */
+export interface RowView {
+  /** `<accountId>/<messageId>`: stable across sorts, filters and fetches. */
+  key: string;
+  /** Sender's display name, or the recipients' in sent mail. */
+  correspondent: string;
+  /** The full address line, for the tooltip. */
+  correspondentTitle: string;
+  subject: string;
+  date: number;
+  size: number;
+  unread: boolean;
+  attachment: boolean;
+  /** Only the headers are downloaded. */
+  partial: boolean;
+  account: string;
+  snippet: string;
+  /** 0 for a thread's first message, 1 for its replies, and so on. */
+  depth: number;
+  /** Present on a thread's first message when the thread has replies. */
+  thread?: { size: number; unread: number; expanded: boolean };
+}
+
+export interface ListState {
+  title: string;
+  /** Bumped whenever the rows change; a rows answer of an older version is dropped. */
+  version: number;
+  rowCount: number;
+  /** Messages that pass the filter, and all messages in the list. */
+  matches: number;
+  total: number;
+  sort: SortOrder;
+  filter: QuickFilter;
+  threaded: boolean;
+  columns: Column[];
+  widths: Partial<Record<Column, number>>;
+  /** Whether the list shows mail sent by the user (the correspondent column says To). */
+  sent: boolean;
+  /** The list has more than one account (the Account column makes sense). */
+  unified: boolean;
+}
+
+/** Host -> webview. */
+export type ListHostMessage =
+  | { type: 'state'; state: ListState }
+  | { type: 'rows'; requestId: number; version: number; start: number; rows: RowView[] }
+  /** Select (and focus the first of) these rows; `index` places the focused one. */
+  | { type: 'select'; keys: string[]; index: number };
+
+export type ListAction = 'delete' | 'restore' | 'markRead' | 'markUnread' | 'export' | 'downloadFull';
+
+/** Webview -> host. */
+export type ListWebviewMessage =
+  | { type: 'ready' }
+  | { type: 'getRows'; requestId: number; start: number; end: number }
+  | { type: 'setSort'; sort: SortOrder }
+  | { type: 'setFilter'; filter: QuickFilter }
+  | { type: 'setThreaded'; threaded: boolean }
+  | { type: 'setColumns'; columns: Column[]; widths: Partial<Record<Column, number>> }
+  | { type: 'toggleThread'; key: string; expanded: boolean }
+  /** The selection changed; `focus` is the row with the keyboard focus (shown in the reader). */
+  | { type: 'selection'; keys: string[]; focus: string | undefined }
+  /** Enter or double click: open the message in a tab of its own. */
+  | { type: 'open'; key: string }
+  /** Space: page down in the message shown. */
+  | { type: 'pageMessage' }
+  /** `next`: the row to select once the action is done (Delete moves on). */
+  | { type: 'action'; action: ListAction; keys: string[]; next?: string };

@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { fold } from '../../src/list/fold';
+import { keyOf, MessageList, type ListMessage } from '../../src/list/listModel';
+import { baseSubject, buildThreads, type ThreadInput, type ThreadNode } from '../../src/list/threads';
+import { NO_FILTER } from '../../src/shared/listProtocol';
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 10, 1);
+
+function msg(n: number, extra: Partial<ListMessage> = {}): ListMessage {
+  return {
+    accountId: 'a',
+    account: 'me@x.org',
+    id: `m${n}`,
+    uidl: `u${n}`,
+    from: `Sender ${n} <s${n}@x.org>`,
+    to: 'me@x.org',
+    subject: `Subject ${n}`,
+    date: T0 + n * DAY,
+    size: 1000 + n,
+    hasAttachments: false,
+    snippet: '',
+    messageId: `<m${n}@x>`,
+    inReplyTo: '',
+    references: [],
+    seen: true,
+    trashed: false,
+    ...extra,
+  };
+}
+
+/** Every input index exactly once across the forest; returns parent of each index (-1 for roots). */
+function parents(forest: ThreadNode[], count: number): number[] {
+  const parent = new Array<number>(count).fill(-2);
+  const stack: Array<[ThreadNode, number]> = forest.map((n) => [n, -1]);
+  while (stack.length) {
+    const [n, p] = stack.pop()!;
+    assert.equal(parent[n.index], -2, `message ${n.index} appears twice`);
+    parent[n.index] = p;
+    for (const c of n.children) stack.push([c, n.index]);
+  }
+  assert.ok(!parent.includes(-2), `a message is missing: ${parent.join(',')}`);
+  return parent;
+}
+
+const input = (m: Partial<ThreadInput> & { messageId: string }, date = 0): ThreadInput => ({ inReplyTo: '', references: [], subject: 's', date, ...m });
+
+describe('threads', () => {
+  test('a reply that arrives before its parent still sits under it', () => {
+    const list = [input({ messageId: '<b@x>', inReplyTo: '<a@x>', references: ['<a@x>'] }, 2), input({ messageId: '<a@x>' }, 1)];
+    assert.deepEqual(parents(buildThreads(list), 2), [1, -1]);
+  });
+
+  test('replies to a parent we do not have stay together under the earliest of them', () => {
+    const list = [
+      input({ messageId: '<r2@x>', references: ['<gone@x>'] }, 3),
+      input({ messageId: '<r1@x>', references: ['<gone@x>'] }, 2),
+      input({ messageId: '<r3@x>', inReplyTo: '<r2@x>', references: ['<gone@x>', '<r2@x>'] }, 4),
+    ];
+    assert.deepEqual(parents(buildThreads(list), 3), [1, -1, 0]);
+  });
+
+  test('a References chain with gaps keeps the known ancestors in order', () => {
+    const list = [input({ messageId: '<a@x>' }, 1), input({ messageId: '<c@x>', references: ['<a@x>', '<b-missing@x>'] }, 3)];
+    assert.deepEqual(parents(buildThreads(list), 2), [-1, 0]);
+  });
+
+  test('"Re:" without references joins the thread of its subject; a plain same subject does not', () => {
+    const list = [
+      input({ messageId: '<a@x>', subject: 'Lunch plans' }, 1),
+      input({ messageId: '<b@x>', subject: 'RE: [team] Lunch plans' }, 2),
+      input({ messageId: '<c@x>', subject: 'Lunch plans' }, 3),
+      input({ messageId: '<d@x>', subject: 'Re: Something else' }, 4),
+    ];
+    assert.deepEqual(parents(buildThreads(list), 4), [-1, 0, -1, -1]);
+  });
+
+  test('reference loops and self references neither hang nor lose a message', () => {
+    const list = [
+      input({ messageId: '<a@x>', references: ['<b@x>'] }, 1),
+      input({ messageId: '<b@x>', references: ['<a@x>'] }, 2),
+      input({ messageId: '<c@x>', references: ['<c@x>'], inReplyTo: '<c@x>' }, 3),
+      input({ messageId: '<d@x>', references: ['<e@x>', '<d@x>', '<e@x>'] }, 4),
+    ];
+    const p = parents(buildThreads(list), 4);
+    assert.equal(p[0], 1, 'a answers b');
+    assert.equal(p[1], -1, 'b cannot also answer a');
+    assert.equal(p[2], -1);
+  });
+
+  test('duplicate and missing Message-IDs keep every message', () => {
+    const list = [input({ messageId: '<a@x>' }, 1), input({ messageId: '<a@x>' }, 2), input({ messageId: '' }, 3), input({ messageId: '', inReplyTo: '<a@x>' }, 4)];
+    const p = parents(buildThreads(list), 4);
+    assert.equal(p[3], 0, 'a reply goes to the first message of that id');
+  });
+
+  test('a reply chain 20,000 deep threads without exhausting the stack', () => {
+    const list = Array.from({ length: 20_000 }, (_, i) => input({ messageId: `<${i}@x>`, inReplyTo: i ? `<${i - 1}@x>` : '' }, i));
+    const p = parents(buildThreads(list), list.length);
+    assert.equal(p[19_999], 19_998);
+  });
+
+  test('base subjects drop reply, forward and list prefixes in any order and language', () => {
+    assert.deepEqual(baseSubject('Re: Fwd: [list] AW: Hello  world'), { base: 'hello world', reply: true });
+    assert.deepEqual(baseSubject('[list] Hello'), { base: 'hello', reply: false });
+    assert.deepEqual(baseSubject('Re[2]: x'), { base: 'x', reply: true });
+    assert.deepEqual(baseSubject('Reply: x'), { base: 'reply: x', reply: false });
+  });
+});
+
+describe('message list model', () => {
+  test('the quick filter ignores case and accents and counts its matches', () => {
+    assert.equal(fold('Müller ÉCOLE Straße ﬁle'), 'muller ecole strasse file');
+    const list = new MessageList([msg(1, { subject: 'Treffen in München' }), msg(2, { subject: 'Munich' }), msg(3, { snippet: 'ein MUNCHEN-Ausflug' })]);
+    list.setFilter({ ...NO_FILTER, text: 'munchen' });
+    assert.deepEqual(list.window(0, 10).map((r) => r.key), ['a/m3', 'a/m1']);
+    assert.equal(list.matches, 2);
+    assert.equal(list.total, 3);
+    list.setFilter({ ...NO_FILTER, text: 'sender 2 munich' });
+    assert.deepEqual(list.window(0, 10).map((r) => r.key), ['a/m2'], 'every word must match');
+  });
+
+  test('the unread, attachment and headers-only toggles each narrow the list', () => {
+    const list = new MessageList([msg(1, { seen: false }), msg(2, { hasAttachments: true }), msg(3, { partialOf: 9_000_000 }), msg(4, { seen: false, hasAttachments: true })]);
+    list.setFilter({ ...NO_FILTER, unread: true });
+    assert.deepEqual(list.window(0, 9).map((r) => r.key), ['a/m4', 'a/m1']);
+    list.setFilter({ ...NO_FILTER, attachment: true });
+    assert.deepEqual(list.window(0, 9).map((r) => r.key), ['a/m4', 'a/m2']);
+    list.setFilter({ ...NO_FILTER, headersOnly: true });
+    assert.deepEqual(list.window(0, 9).map((r) => r.key), ['a/m3']);
+    assert.equal(list.window(0, 9)[0].size, 9_000_000, 'a headers-only row shows the size on the server');
+  });
+
+  test('every column sorts both ways', () => {
+    const messages = [
+      msg(1, { from: 'Zoë <z@x>', subject: 'Re: beta', size: 30, seen: false, account: 'b@x' }),
+      msg(2, { from: 'émile <e@x>', subject: 'alpha', size: 10, hasAttachments: true, account: 'c@x' }),
+      msg(3, { from: 'Adam <a@x>', subject: 'Gamma', size: 20, account: 'a@x' }),
+    ];
+    const list = new MessageList(messages);
+    const order = (column: Parameters<MessageList['setSort']>[0]['column'], descending = false) => {
+      list.setSort({ column, descending });
+      return list.window(0, 9).map((r) => r.key.slice(3));
+    };
+    assert.deepEqual(order('date', true), ['3', '2', '1']);
+    assert.deepEqual(order('date'), ['1', '2', '3']);
+    assert.deepEqual(order('from'), ['3', '2', '1'], 'names sort without regard to case or accents');
+    assert.deepEqual(order('subject'), ['2', '1', '3'], '"Re:" does not count');
+    assert.deepEqual(order('size', true), ['1', '3', '2']);
+    assert.deepEqual(order('unread', true), ['1', '3', '2']);
+    assert.deepEqual(order('attachment', true), ['2', '3', '1']);
+    assert.deepEqual(order('account'), ['3', '1', '2']);
+  });
+
+  test('threads collapse with their size and unread count, expand on request, and stay expanded across updates', () => {
+    const messages = [
+      msg(1, { messageId: '<root@x>' }),
+      msg(2, { inReplyTo: '<root@x>', references: ['<root@x>'], seen: false }),
+      msg(3, { inReplyTo: '<m2@x>', references: ['<root@x>', '<m2@x>'], seen: false }),
+      msg(4),
+    ];
+    const list = new MessageList(messages, { threaded: true });
+    assert.deepEqual(list.window(0, 9).map((r) => r.key), ['a/m4', 'a/m1'], 'the thread sorts by its newest message (day 3) after m4 (day 4)');
+    assert.deepEqual(list.window(1, 2)[0].thread, { size: 3, unread: 2, expanded: false });
+    list.setExpanded('a/m1', true);
+    assert.deepEqual(list.window(0, 9).map((r) => [r.key, r.depth]), [['a/m4', 0], ['a/m1', 0], ['a/m2', 1], ['a/m3', 2]]);
+    assert.equal(list.rowIndexOf('a/m3'), 3);
+    list.setMessages([...messages, msg(5, { inReplyTo: '<m3@x>' })]);
+    assert.deepEqual(list.window(0, 9).map((r) => r.key), ['a/m1', 'a/m2', 'a/m3', 'a/m5', 'a/m4'], 'a new reply lifts its thread and it stays open');
+    list.setThreaded(false);
+    assert.equal(list.rowCount, 5);
+    assert.equal(list.window(0, 9)[0].thread, undefined);
+  });
+
+  test('sent mail shows its recipients by name', () => {
+    const list = new MessageList([msg(1, { to: 'Ann Example <ann@x>, bob@x' })], { sent: true });
+    assert.equal(list.window(0, 1)[0].correspondent, 'Ann Example, bob@x');
+    assert.equal(list.window(0, 1)[0].correspondentTitle, 'Ann Example <ann@x>, bob@x');
+  });
+
+  test('a window past the end returns what there is; keys find their rows', () => {
+    const list = new MessageList(Array.from({ length: 50 }, (_, i) => msg(i)));
+    assert.equal(list.window(45, 60).length, 5);
+    assert.equal(list.keyAt(0), keyOf({ accountId: 'a', id: 'm49' }));
+    assert.equal(list.rowIndexOf('a/m0'), 49);
+    assert.equal(list.rowIndexOf('a/nope'), -1);
+  });
+});
