@@ -1,7 +1,7 @@
 // Builds the two bundles (extension host, webview) and, with --tests, transpiles src/ and test/
 // to out/ for Node's test runner. Type checking is `npm run typecheck` (tsc), not esbuild.
 import * as esbuild from 'esbuild';
-import { readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -11,7 +11,8 @@ const watch = args.has('--watch');
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
 const bundles = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
-  { ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  { ...common, entryPoints: ['webview/reader/main.ts'], outfile: 'dist/reader.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  { ...common, entryPoints: ['webview/list/main.ts'], outfile: 'dist/list.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
 
 function tsFiles(dir) {
@@ -25,6 +26,9 @@ if (watch) {
   console.log('watching for changes…');
 } else {
   await Promise.all(bundles.map((options) => esbuild.build(options)));
+  // VS Code's icon font for the list webview (webviews cannot use the workbench's own).
+  mkdirSync('dist/codicons', { recursive: true });
+  for (const file of ['codicon.css', 'codicon.ttf']) cpSync(join('node_modules/@vscode/codicons/dist', file), join('dist/codicons', file));
   if (args.has('--demo')) {
     await esbuild.build({ ...common, entryPoints: ['src/demo/main.ts'], outfile: 'dist/demo.js', platform: 'node', format: 'cjs', target: 'node20' });
   }

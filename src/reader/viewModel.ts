@@ -5,7 +5,7 @@
  * the browser engine that will render the HTML), backed by the panel's Content-Security-Policy.
  */
 import { parseMessage, type ParsedMessage } from '../mime/parse';
-import type { MessageView } from '../shared/protocol';
+import type { MessageView } from '../shared/readerProtocol';
 import { isExecutable, sanitizeFilename } from './files';
 
 /** Any http(s) or protocol-relative reference in places that load resources. */

@@ -59,6 +59,8 @@ export interface ListState {
   threaded: boolean;
   columns: Column[];
   widths: Partial<Record<Column, number>>;
+  /** Rows of the keys the webview tracks (its focus, its first visible row); -1 when gone. */
+  tracked: Record<string, number>;
   /** Whether the list shows mail sent by the user (the correspondent column says To). */
   sent: boolean;
   /** The list has more than one account (the Account column makes sense). */
@@ -69,8 +71,8 @@ export interface ListState {
 export type ListHostMessage =
   | { type: 'state'; state: ListState }
   | { type: 'rows'; requestId: number; version: number; start: number; rows: RowView[] }
-  /** Select (and focus the first of) these rows; `index` places the focused one. */
-  | { type: 'select'; keys: string[]; index: number };
+  /** Select these rows (added to the selection with `add`) and focus row `focus`. */
+  | { type: 'select'; requestId?: number; keys: string[]; focus: number; add: boolean };
 
 export type ListAction = 'delete' | 'restore' | 'markRead' | 'markUnread' | 'export' | 'downloadFull';
 
@@ -83,6 +85,10 @@ export type ListWebviewMessage =
   | { type: 'setThreaded'; threaded: boolean }
   | { type: 'setColumns'; columns: Column[]; widths: Partial<Record<Column, number>> }
   | { type: 'toggleThread'; key: string; expanded: boolean }
+  /** Shift-click, Shift+End, Ctrl+A: the host knows the keys of rows the webview has not loaded. */
+  | { type: 'selectRows'; requestId: number; start: number; end: number; focus: number; add: boolean }
+  /** Keys whose row numbers each state should carry (focus and first visible row). */
+  | { type: 'track'; keys: string[] }
   /** The selection changed; `focus` is the row with the keyboard focus (shown in the reader). */
   | { type: 'selection'; keys: string[]; focus: string | undefined }
   /** Enter or double click: open the message in a tab of its own. */

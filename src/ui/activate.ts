@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { registerCommands, type TreeSelection } from './commands';
+import { MessageListPanels } from './listPanel';
 import { MailService } from './mailService';
 import { ReaderPanels, SOURCE_SCHEME, SourceProvider } from './reader';
 import { Passwords } from './settings';
@@ -13,6 +14,7 @@ import { MailTree } from './tree';
 export interface MailPanelApi {
   mail: MailService;
   tree: MailTree;
+  lists: MessageListPanels;
 }
 
 export function activateMailPanel(context: vscode.ExtensionContext): MailPanelApi {
@@ -22,6 +24,7 @@ export function activateMailPanel(context: vscode.ExtensionContext): MailPanelAp
   const mail = new MailService(storage.fsPath, new Passwords(context.secrets), log);
   const tree = new MailTree(mail);
   const readers = new ReaderPanels(mail, context.extensionUri);
+  const lists = new MessageListPanels(mail, readers, context);
   const view = vscode.window.createTreeView('mailPanel.mailboxes', { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
 
   const status = vscode.window.createStatusBarItem('mailPanel.status', vscode.StatusBarAlignment.Left, 50);
@@ -43,18 +46,19 @@ export function activateMailPanel(context: vscode.ExtensionContext): MailPanelAp
     log,
     mail,
     readers,
+    lists,
     view,
     status,
     vscode.workspace.registerTextDocumentContentProvider(SOURCE_SCHEME, new SourceProvider(mail)),
   );
   const treeSelection: TreeSelection = { nodes: [], changedAt: 0 };
   context.subscriptions.push(view.onDidChangeSelection((e) => Object.assign(treeSelection, { nodes: e.selection, changedAt: Date.now() })));
-  registerCommands(context, mail, tree, readers, treeSelection);
+  registerCommands(context, mail, tree, readers, treeSelection, lists);
   if (mail.problems.length) {
     void vscode.window.showWarningMessage(`Mail Panel: ${mail.problems[0]}`, 'Open Settings').then((pick) => {
       if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'mailPanel.accounts');
     });
   }
   log.info(`Mail Panel activated; storage at ${storage.fsPath}; ${mail.list().length} account(s)`);
-  return { mail, tree };
+  return { mail, tree, lists };
 }

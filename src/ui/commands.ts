@@ -9,10 +9,9 @@ import { emlName } from '../reader/files';
 import type { TreeNode } from '../views/treeModel';
 import { addAccount, editAccount, pickAccount, removeAccount } from './accountWizard';
 import type { MailService } from './mailService';
+import type { MessageListPanels, MessageRef } from './listPanel';
 import { openSource, type ReaderPanels } from './reader';
 import type { MailTree } from './tree';
-
-type MessageRef = { accountId: string; messageId: string };
 
 /** The tree's selection and when it last changed; keybindings pass commands no arguments. */
 export interface TreeSelection {
@@ -24,7 +23,9 @@ export interface TreeSelection {
  * The messages a command is about: the clicked item with the selection (menus), else whichever
  * the user touched last — the tree's selection or the open message (keybindings, palette).
  */
-function targets(readers: ReaderPanels, tree: TreeSelection, node?: unknown, selection?: unknown): MessageRef[] {
+function targets(readers: ReaderPanels, tree: TreeSelection, node?: unknown, selection?: unknown, lists?: MessageListPanels): MessageRef[] {
+  // From the message list's context menu: VS Code passes the row's data-vscode-context.
+  if (lists && node && typeof node === 'object' && 'webviewSection' in node) return lists.selection;
   const toRefs = (nodes: ReadonlyArray<TreeNode | MessageRef>) =>
     nodes.flatMap((n): MessageRef[] => {
       if ('kind' in n) return n.kind === 'message' ? [{ accountId: n.accountId, messageId: n.entry.id }] : [];
@@ -54,10 +55,10 @@ function byAccount(refs: MessageRef[]): Map<string, string[]> {
   return map;
 }
 
-export function registerCommands(context: vscode.ExtensionContext, mail: MailService, tree: MailTree, readers: ReaderPanels, treeSelection: TreeSelection): void {
+export function registerCommands(context: vscode.ExtensionContext, mail: MailService, tree: MailTree, readers: ReaderPanels, treeSelection: TreeSelection, lists: MessageListPanels): void {
   const none = () => void vscode.window.showInformationMessage('Select a message in the Mail view, or open one, first.');
   const onMessages = (action: (accountId: string, ids: string[]) => Promise<unknown>) => async (node?: unknown, selection?: unknown) => {
-    const refs = targets(readers, treeSelection, node, selection);
+    const refs = targets(readers, treeSelection, node, selection, lists);
     if (refs.length === 0) return none();
     for (const [accountId, ids] of byAccount(refs)) await action(accountId, ids);
   };
@@ -71,11 +72,17 @@ export function registerCommands(context: vscode.ExtensionContext, mail: MailSer
       if (account) await mail.fetch(account.id);
     },
     'mailPanel.fetchAll': () => mail.fetchAll(),
+    'mailPanel.openList': async (node?: unknown) => {
+      const n = node as TreeNode | undefined;
+      if (n?.kind === 'folder') await lists.open({ kind: 'folder', accountId: n.accountId, folder: n.folder });
+      else await lists.open({ kind: 'unified' });
+    },
+    'mailPanel.openAllInboxes': () => lists.open({ kind: 'unified' }),
     'mailPanel.openMessage': async (node?: unknown, selection?: unknown) => {
-      const [ref] = targets(readers, treeSelection, node);
+      const [ref] = targets(readers, treeSelection, node, undefined, lists);
       // A tree click passes only the node; a context-menu or palette run passes a selection or nothing.
       const fromTreeClick = node !== undefined && selection === undefined;
-      if (ref) await readers.open(ref.accountId, ref.messageId, fromTreeClick);
+      if (ref) await readers.open(ref.accountId, ref.messageId, { preserveFocus: fromTreeClick });
       else return vscode.commands.executeCommand('mailPanel.searchMessages');
     },
     'mailPanel.deleteMessage': onMessages((accountId, ids) => mail.change(accountId, (s) => s.trash(ids))),
@@ -105,7 +112,7 @@ export function registerCommands(context: vscode.ExtensionContext, mail: MailSer
       if (pick === 'Empty Trash') await mail.change(account.id, (s) => s.emptyTrash());
     },
     'mailPanel.openSource': async (node?: unknown, selection?: unknown) => {
-      const [ref] = targets(readers, treeSelection, node, selection);
+      const [ref] = targets(readers, treeSelection, node, selection, lists);
       if (!ref) return none();
       await openSource(ref.accountId, ref.messageId);
     },
@@ -121,7 +128,7 @@ export function registerCommands(context: vscode.ExtensionContext, mail: MailSer
       }
     }),
     'mailPanel.exportMessages': async (node?: unknown, selection?: unknown) => {
-      let refs = targets(readers, treeSelection, node, selection);
+      let refs = targets(readers, treeSelection, node, selection, lists);
       if (node && typeof node === 'object' && 'kind' in node && (node as TreeNode).kind === 'account') refs = [];
       if (refs.length === 0) {
         const account = await pickAccount(mail, 'Export Messages of Account', node);

@@ -1,6 +1,6 @@
 /**
  * Reader panels: one webview panel per open message. The page and its CSP come from
- * src/reader/html.ts; all traffic uses the types of src/shared/protocol.ts.
+ * src/reader/html.ts; all traffic uses the types of src/shared/readerProtocol.ts.
  */
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
@@ -8,7 +8,7 @@ import { readerHtml } from '../reader/html';
 import { buildMessageView } from '../reader/viewModel';
 import { isExecutable, sanitizeFilename } from '../reader/files';
 import type { ParsedMessage } from '../mime/parse';
-import type { HostMessage, MessageView, WebviewMessage } from '../shared/protocol';
+import type { HostMessage, MessageView, WebviewMessage } from '../shared/readerProtocol';
 import type { MailService } from './mailService';
 import { setting } from './settings';
 
@@ -23,9 +23,17 @@ interface OpenPanel {
   remoteAllowed: boolean;
 }
 
+export interface OpenOptions {
+  preserveFocus?: boolean;
+  preview?: boolean;
+  beside?: boolean;
+}
+
 export class ReaderPanels implements vscode.Disposable {
   private readonly panels = new Map<string, OpenPanel>();
   private active: OpenPanel | undefined;
+  /** The reader that the next preview replaces. */
+  private preview: OpenPanel | undefined;
   /** When a reader panel last became active (to tell it from a later tree selection). */
   lastActivatedAt = 0;
 
@@ -39,12 +47,29 @@ export class ReaderPanels implements vscode.Disposable {
     return this.active && { accountId: this.active.accountId, messageId: this.active.messageId };
   }
 
-  /** `preserveFocus`: opened by a click in the tree, keep the keyboard there (as the Explorer's preview does). */
-  async open(accountId: string, messageId: string, preserveFocus = false): Promise<void> {
+  /**
+   * Shows a message. `preserveFocus`: keep the keyboard where it is (a click in the tree or the
+   * list). `preview`: show it in the one preview reader, which the next preview replaces (as the
+   * Explorer's preview tab does); opening the same message without `preview` keeps that tab.
+   * `beside`: next to the active editor (the message list).
+   */
+  async open(accountId: string, messageId: string, options: OpenOptions = {}): Promise<void> {
+    const { preserveFocus = false, preview = false, beside = false } = options;
     const key = `${accountId}/${messageId}`;
     const existing = this.panels.get(key);
     if (existing) {
+      if (!preview && existing === this.preview) this.preview = undefined; // kept open from now on
       existing.panel.reveal(undefined, preserveFocus);
+      return;
+    }
+    if (preview && this.preview) {
+      const state = this.preview;
+      this.panels.delete(`${state.accountId}/${state.messageId}`);
+      Object.assign(state, { accountId, messageId, remoteAllowed: false, view: undefined, parsed: undefined });
+      this.panels.set(key, state);
+      await this.load(state);
+      state.panel.reveal(undefined, preserveFocus);
+      await this.markRead(accountId, messageId);
       return;
     }
     const store = await this.mail.store(accountId);
@@ -54,17 +79,20 @@ export class ReaderPanels implements vscode.Disposable {
       return;
     }
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
-    const panel = vscode.window.createWebviewPanel('mailPanel.reader', entry.subject || '(no subject)', { viewColumn: vscode.ViewColumn.Active, preserveFocus }, {
+    const viewColumn = beside ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+    const panel = vscode.window.createWebviewPanel('mailPanel.reader', entry.subject || '(no subject)', { viewColumn, preserveFocus }, {
       enableScripts: true,
       localResourceRoots: [dist],
       enableFindWidget: true,
     });
     const state: OpenPanel = { panel, accountId, messageId, remoteAllowed: false };
     this.panels.set(key, state);
+    if (preview) this.preview = state;
     this.active = state;
     this.lastActivatedAt = Date.now();
     panel.onDidDispose(() => {
-      this.panels.delete(key);
+      this.panels.delete(`${state.accountId}/${state.messageId}`);
+      if (this.preview === state) this.preview = undefined;
       if (this.active === state) this.active = undefined;
       void vscode.commands.executeCommand('setContext', 'mailPanel.readerActive', this.active !== undefined);
     });
@@ -78,7 +106,18 @@ export class ReaderPanels implements vscode.Disposable {
     panel.webview.onDidReceiveMessage((m: WebviewMessage) => void this.onMessage(state, m));
     void vscode.commands.executeCommand('setContext', 'mailPanel.readerActive', true);
     await this.load(state);
-    if (setting('markReadOnOpen', true) && !entry.seen) await this.mail.change(accountId, (s) => s.markSeen([messageId]));
+    await this.markRead(accountId, messageId);
+  }
+
+  private async markRead(accountId: string, messageId: string): Promise<void> {
+    const entry = (await this.mail.store(accountId)).get(messageId);
+    if (entry && !entry.seen && setting('markReadOnOpen', true)) await this.mail.change(accountId, (s) => s.markSeen([messageId]));
+  }
+
+  /** Space in the message list: the message shown scrolls down a page. */
+  pageDown(): void {
+    const state = this.preview ?? this.active;
+    if (state) this.post(state, { type: 'pageDown' });
   }
 
   /** Re-reads the message (after "Download Full Message") and re-renders. */
@@ -102,7 +141,7 @@ export class ReaderPanels implements vscode.Disposable {
     const webview = state.panel.webview;
     webview.html = readerHtml({
       cspSource: webview.cspSource,
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js')).toString(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'reader.js')).toString(),
       remoteAllowed: state.remoteAllowed,
     });
   }

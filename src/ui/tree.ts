@@ -76,6 +76,8 @@ export class MailTree implements vscode.TreeDataProvider<TreeNode> {
     if (node.kind === 'message') {
       item.command = { command: 'mailPanel.openMessage', title: 'Open Message', arguments: [node] };
       item.accessibilityInformation = { label: `${node.entry.seen ? '' : 'Unread. '}${node.entry.subject} from ${node.entry.from}` };
+    } else if (node.kind === 'folder') {
+      item.command = { command: 'mailPanel.openList', title: 'Open Message List', arguments: [node] };
     } else if (node.kind === 'more') {
       item.command = { command: 'mailPanel.showMore', title: 'Show More', arguments: [node] };
     }

@@ -320,7 +320,7 @@ describe('each wall alone', { skip }, () => {
     servers.remoteHits.length = 0;
     const problems = await page.evaluate((source) => {
       (window as unknown as { __xss: number }).__xss = 0;
-      const { fragment } = (window as unknown as { MailSanitize: typeof import('../../webview/sanitize') }).MailSanitize.sanitizeMail(source, false);
+      const { fragment } = (window as unknown as { MailSanitize: typeof import('../../webview/reader/sanitize') }).MailSanitize.sanitizeMail(source, false);
       const found: string[] = [];
       for (const el of Array.from(fragment.querySelectorAll('*'))) {
         for (const attr of el.getAttributeNames()) {

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 /**
  * The reader webview in a real browser engine (Debian's Chromium): the page and its CSP come
- * from src/reader/html.ts, the message from the real view model, the script is dist/webview.js.
+ * from src/reader/html.ts, the message from the real view model, the script is dist/reader.js.
  * A harness stands in for VS Code's acquireVsCodeApi and records what the page posts.
  */
 import assert from 'node:assert/strict';

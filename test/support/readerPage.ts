@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 /**
  * The reader webview as the browser tier serves it: the page and CSP from src/reader/html.ts, the
- * script dist/webview.js, a harness standing in for VS Code's acquireVsCodeApi that records what
+ * script dist/reader.js, a harness standing in for VS Code's acquireVsCodeApi that records what
  * the page posts, and a "remote" server that counts every request made to it.
  */
 import { readFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { readerHtml } from '../../src/reader/html';
 import { buildMessageView } from '../../src/reader/viewModel';
-import type { MessageView, WebviewMessage } from '../../src/shared/protocol';
+import type { MessageView, WebviewMessage } from '../../src/shared/readerProtocol';
 import { THEMES } from './browser';
 
 export const ROOT = join(__dirname, '..', '..', '..');
@@ -38,7 +38,7 @@ async function listen(handler: http.RequestListener): Promise<http.Server> {
 /**
  * Each wall alone: `/raw` serves `servers.raw` as it is under the reader's CSP (a sanitizer that
  * lets everything through); `/bare` serves a page without any CSP that loads the sanitizer alone
- * (`window.MailSanitize`, bundled from webview/sanitize.ts).
+ * (`window.MailSanitize`, bundled from webview/reader/sanitize.ts).
  */
 export async function startServers(): Promise<Servers> {
   const remoteHits: string[] = [];
@@ -47,14 +47,14 @@ export async function startServers(): Promise<Servers> {
     res.writeHead(200, { 'content-type': req.url?.endsWith('.css') ? 'text/css' : 'image/png', 'access-control-allow-origin': '*' });
     res.end(req.url?.endsWith('.css') ? 'body{}' : PNG);
   });
-  const webviewJs = readFileSync(join(ROOT, 'dist', 'webview.js'));
+  const webviewJs = readFileSync(join(ROOT, 'dist', 'reader.js'));
   const { buildSync } = await import('esbuild');
-  const sanitizeJs = buildSync({ entryPoints: [join(ROOT, 'webview', 'sanitize.ts')], bundle: true, format: 'iife', globalName: 'MailSanitize', write: false }).outputFiles[0].contents;
+  const sanitizeJs = buildSync({ entryPoints: [join(ROOT, 'webview', 'reader', 'sanitize.ts')], bundle: true, format: 'iife', globalName: 'MailSanitize', write: false }).outputFiles[0].contents;
   const servers = {} as Servers;
   const page = await listen((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const script = (body: Uint8Array) => (res.writeHead(200, { 'content-type': 'text/javascript' }), res.end(body));
-    if (url.pathname === '/webview.js') return script(webviewJs);
+    if (url.pathname === '/reader.js') return script(webviewJs);
     if (url.pathname === '/sanitize.js') return script(sanitizeJs);
     if (url.pathname === '/bare') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -69,7 +69,7 @@ export async function startServers(): Promise<Servers> {
     const origin = `http://${req.headers.host}`;
     // What VS Code does around a webview: theme variables on <html>, acquireVsCodeApi defined.
     const harness = `<script nonce="${NONCE}">window.__posted=[];window.acquireVsCodeApi=()=>({postMessage:(m)=>window.__posted.push(m)});</script>`;
-    const html = readerHtml({ cspSource: origin, scriptUri: '/webview.js', remoteAllowed: url.searchParams.get('remote') === '1', nonce: NONCE })
+    const html = readerHtml({ cspSource: origin, scriptUri: '/reader.js', remoteAllowed: url.searchParams.get('remote') === '1', nonce: NONCE })
       .replace('<html lang="en">', `<html lang="en" style="${Object.entries(theme).map(([k, v]) => `${k}:${v}`).join(';')}">`)
       .replace('<script nonce', `${harness}<script nonce`);
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });

@@ -1,34 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { fold } from '../../src/list/fold';
-import { keyOf, MessageList, type ListMessage } from '../../src/list/listModel';
+import { keyOf, MessageList } from '../../src/list/listModel';
 import { baseSubject, buildThreads, type ThreadInput, type ThreadNode } from '../../src/list/threads';
 import { NO_FILTER } from '../../src/shared/listProtocol';
+import { listMessage } from '../support/listMessages';
 
-const DAY = 86_400_000;
-const T0 = Date.UTC(2026, 10, 1);
-
-function msg(n: number, extra: Partial<ListMessage> = {}): ListMessage {
-  return {
-    accountId: 'a',
-    account: 'me@x.org',
-    id: `m${n}`,
-    uidl: `u${n}`,
-    from: `Sender ${n} <s${n}@x.org>`,
-    to: 'me@x.org',
-    subject: `Subject ${n}`,
-    date: T0 + n * DAY,
-    size: 1000 + n,
-    hasAttachments: false,
-    snippet: '',
-    messageId: `<m${n}@x>`,
-    inReplyTo: '',
-    references: [],
-    seen: true,
-    trashed: false,
-    ...extra,
-  };
-}
+const msg = listMessage;
 
 /** Every input index exactly once across the forest; returns parent of each index (-1 for roots). */
 function parents(forest: ThreadNode[], count: number): number[] {

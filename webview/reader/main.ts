@@ -1,33 +1,15 @@
-// Reader webview entry (browser). Talks to the host only through src/shared/protocol.ts.
-import type { HostMessage, MessageView, WebviewMessage } from '../src/shared/protocol';
+// Reader webview entry (browser). Talks to the host only through src/shared/readerProtocol.ts.
+import type { HostMessage, MessageView, WebviewMessage } from '../../src/shared/readerProtocol';
 import { linkifyText, linkTarget, sanitizeMail } from './sanitize';
-import { button, tag } from './toolkit';
+import { button, tag } from '../toolkit';
 import { STYLES } from './styles';
+import { addStyles, el, hostChannel } from '../common/dom';
+import { formatFullDate, formatSize } from '../../src/shared/format';
 
-interface VsCodeApi {
-  postMessage(message: WebviewMessage): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = hostChannel<WebviewMessage>();
 const post = (message: WebviewMessage) => vscode.postMessage(message);
 
-const style = document.createElement('style');
-style.textContent = STYLES;
-document.head.append(style);
-
-function el<K extends keyof HTMLElementTagNameMap>(name: K, attrs: Record<string, string> = {}, ...children: Array<Node | string>): HTMLElementTagNameMap[K] {
-  const node = document.createElement(name);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  node.append(...children);
-  return node;
-}
-
-function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
+addStyles(STYLES);
 
 /**
  * Every way of following a link goes through the host, which shows the real target before opening
@@ -99,7 +81,7 @@ function render(message: MessageView, remoteAllowed: boolean): void {
   row('From', message.from, 'from');
   row('To', message.to, 'to');
   row('Cc', message.cc, 'cc');
-  row('Date', message.date ? new Date(message.date).toLocaleString() : '', 'date');
+  row('Date', message.date ? formatFullDate(Date.parse(message.date)) : '', 'date');
 
   const actions = el('div', { class: 'actions' });
   actions.append(button('Reply', () => post({ type: 'reply' }), { primary: true, id: 'reply' }));
@@ -142,9 +124,17 @@ function render(message: MessageView, remoteAllowed: boolean): void {
   }
 }
 
+/** One page further into the body (Space in the message list), whichever element scrolls it. */
+function pageDown(): void {
+  const frame = document.getElementById('mail-frame') as HTMLIFrameElement | null;
+  const scroller = frame?.contentDocument?.scrollingElement ?? document.getElementById('mail-text');
+  if (scroller) scroller.scrollBy({ top: scroller.clientHeight * 0.9 });
+}
+
 window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   const message = event.data;
   if (message?.type === 'show') render(message.message, message.remoteAllowed);
+  else if (message?.type === 'pageDown') pageDown();
 });
 
 post({ type: 'ready' });

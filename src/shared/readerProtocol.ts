@@ -29,7 +29,7 @@ export interface MessageView {
 }
 
 /** Host -> webview. */
-export type HostMessage = { type: 'show'; message: MessageView; remoteAllowed: boolean };
+export type HostMessage = { type: 'show'; message: MessageView; remoteAllowed: boolean } | { type: 'pageDown' };
 
 /** Webview -> host. */
 export type WebviewMessage =

@@ -1,0 +1,152 @@
+/**
+ * One open message list, host side, without VS Code: it answers the webview's messages
+ * (src/shared/listProtocol.ts) from a MessageList model and hands what needs the editor (showing
+ * a message, running an action, saving the layout) to its delegate. The VS Code panel
+ * (src/ui/listPanel.ts) and the browser tests drive this same class.
+ */
+import { ALL_COLUMNS, NO_FILTER, type Column, type ListAction, type ListHostMessage, type ListState, type ListWebviewMessage } from '../shared/listProtocol';
+import { MessageList, type ListMessage, type ListOptions } from './listModel';
+
+export type MessageRef = { accountId: string; messageId: string };
+
+/** What the user chose for a kind of list (Inbox, Trash, All Inboxes), kept across sessions. */
+export interface ListLayout {
+  sort: ListOptions['sort'];
+  threaded: boolean;
+  columns: Column[];
+  widths: Partial<Record<Column, number>>;
+}
+
+export const DEFAULT_COLUMNS: Column[] = ['unread', 'attachment', 'from', 'subject', 'date', 'size'];
+
+/** A saved layout, checked (it comes from storage a user can edit), with the defaults filled in. */
+export function layoutFrom(saved: Partial<ListLayout> | undefined, unified: boolean): ListLayout {
+  const columns = Array.isArray(saved?.columns) ? ALL_COLUMNS.filter((c) => c === 'subject' || saved.columns!.includes(c)) : [...DEFAULT_COLUMNS, ...(unified ? (['account'] as Column[]) : [])];
+  const sort = saved?.sort && ALL_COLUMNS.includes(saved.sort.column) ? { column: saved.sort.column, descending: !!saved.sort.descending } : { column: 'date' as Column, descending: true };
+  return { sort, threaded: saved?.threaded === true, columns, widths: saved?.widths && typeof saved.widths === 'object' ? saved.widths : {} };
+}
+
+export interface ListDelegate {
+  post(message: ListHostMessage): void;
+  /** The messages the list shows (read again after every change to the store). */
+  load(): Promise<ListMessage[]>;
+  /** Show a message: `preview` in the reader the next selection replaces, else in a tab of its own. */
+  show(ref: MessageRef, preview: boolean): Promise<void>;
+  act(action: ListAction, refs: MessageRef[]): Promise<void>;
+  pageMessage(): void;
+  saveLayout(layout: ListLayout): void;
+}
+
+export class ListSession {
+  readonly model: MessageList;
+  private version = 0;
+  private tracked: string[] = [];
+  /** The selected messages (for commands run from the list's context menu). */
+  selection: MessageRef[] = [];
+  private focusKey: string | undefined;
+  /** After Delete or Restore: the row to select once the change shows. */
+  private selectAfterChange: string | undefined;
+
+  constructor(
+    private readonly title: () => string,
+    private layout: ListLayout,
+    private readonly options: { unified: boolean; sent: boolean },
+    private readonly delegate: ListDelegate,
+  ) {
+    this.model = new MessageList([], { sort: layout.sort, threaded: layout.threaded, filter: NO_FILTER, sent: options.sent });
+  }
+
+  /** Reads the messages again (after a fetch or any change) and tells the webview. */
+  async reload(): Promise<void> {
+    this.model.setMessages(await this.delegate.load());
+    this.sendState();
+    if (this.selectAfterChange) {
+      const index = this.model.rowIndexOf(this.selectAfterChange);
+      if (index >= 0) this.delegate.post({ type: 'select', keys: [this.selectAfterChange], focus: index, add: false });
+      this.selectAfterChange = undefined;
+    }
+  }
+
+  private sendState(): void {
+    const m = this.model;
+    const tracked: Record<string, number> = {};
+    for (const key of this.tracked) tracked[key] = m.rowIndexOf(key);
+    const state: ListState = {
+      title: this.title(),
+      version: ++this.version,
+      rowCount: m.rowCount,
+      matches: m.matches,
+      total: m.total,
+      sort: m.options.sort,
+      filter: m.options.filter,
+      threaded: m.options.threaded,
+      columns: this.layout.columns.filter((c) => c !== 'account' || this.options.unified),
+      widths: this.layout.widths,
+      tracked,
+      sent: this.options.sent,
+      unified: this.options.unified,
+    };
+    this.delegate.post({ type: 'state', state });
+  }
+
+  async onMessage(message: ListWebviewMessage): Promise<void> {
+    const m = this.model;
+    switch (message.type) {
+      case 'ready':
+        return this.reload();
+      case 'getRows':
+        return this.delegate.post({ type: 'rows', requestId: message.requestId, version: this.version, start: message.start, rows: m.window(message.start, message.end) });
+      case 'setSort':
+        m.setSort(message.sort);
+        this.saveLayout({ sort: m.options.sort });
+        return this.sendState();
+      case 'setFilter':
+        m.setFilter(message.filter);
+        return this.sendState();
+      case 'setThreaded':
+        m.setThreaded(message.threaded);
+        this.saveLayout({ threaded: message.threaded });
+        return this.sendState();
+      case 'setColumns':
+        this.saveLayout(layoutFrom({ ...this.layout, columns: message.columns, widths: message.widths }, this.options.unified));
+        return this.sendState();
+      case 'toggleThread':
+        m.setExpanded(message.key, message.expanded);
+        return this.sendState();
+      case 'track':
+        this.tracked = message.keys.slice(0, 8);
+        return;
+      case 'selectRows': {
+        const keys: string[] = [];
+        for (let i = Math.max(0, message.start); i < Math.min(message.end, m.rowCount); i++) keys.push(m.keyAt(i)!);
+        return this.delegate.post({ type: 'select', requestId: message.requestId, keys, focus: message.focus, add: message.add });
+      }
+      case 'selection': {
+        this.selection = message.keys.map(refOf);
+        const focus = message.focus;
+        const moved = focus !== this.focusKey;
+        this.focusKey = focus;
+        if (focus && moved && message.keys.length === 1) await this.delegate.show(refOf(focus), true);
+        return;
+      }
+      case 'open':
+        return this.delegate.show(refOf(message.key), false);
+      case 'pageMessage':
+        return this.delegate.pageMessage();
+      case 'action':
+        this.selection = message.keys.map(refOf);
+        if (message.action === 'delete' || message.action === 'restore') this.selectAfterChange = message.next;
+        return this.delegate.act(message.action, this.selection);
+    }
+  }
+
+  private saveLayout(change: Partial<ListLayout>): void {
+    this.layout = { ...this.layout, ...change };
+    this.delegate.saveLayout(this.layout);
+  }
+}
+
+export function refOf(key: string): MessageRef {
+  const slash = key.indexOf('/');
+  return { accountId: key.slice(0, slash), messageId: key.slice(slash + 1) };
+}

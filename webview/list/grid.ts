@@ -1,0 +1,267 @@
+/**
+ * The list's grid: a header of sortable, resizable columns and a virtualized body. Only the rows
+ * in view (and a small buffer) exist in the DOM, whatever the mailbox size; @tanstack/virtual-core
+ * does the scroll arithmetic. Rows not yet sent by the host draw as placeholders and are asked for.
+ *
+ * Accessibility: an ARIA treegrid (grid when flat) with aria-rowcount/aria-rowindex over the whole
+ * list, so a screen reader knows where it is though most rows are not in the DOM; the keyboard
+ * focus stays on the grid and aria-activedescendant names the focused row.
+ */
+import { elementScroll, observeElementOffset, observeElementRect, Virtualizer } from '@tanstack/virtual-core';
+import type { Column, ListState, RowView } from '../../src/shared/listProtocol';
+import { displayName, formatDate, formatFullDate, formatSize, isolate } from '../../src/shared/format';
+import { el, icon } from '../common/dom';
+import { ROW_HEIGHT } from './styles';
+
+export const COLUMN_INFO: Record<Column, { label: string; icon?: string; width: number; min: number }> = {
+  unread: { label: 'Unread', icon: 'circle-filled', width: 26, min: 26 },
+  attachment: { label: 'Attachment', icon: 'attach', width: 26, min: 26 },
+  from: { label: 'From', width: 200, min: 60 },
+  subject: { label: 'Subject', width: 0, min: 120 }, // takes the remaining width
+  date: { label: 'Date', width: 130, min: 60 },
+  size: { label: 'Size', width: 72, min: 50 },
+  account: { label: 'Account', width: 160, min: 60 },
+};
+
+export interface GridEvents {
+  needRows(start: number, end: number): void;
+  rowClick(index: number, event: MouseEvent): void;
+  rowOpen(index: number): void;
+  twisty(index: number): void;
+  sort(column: Column): void;
+  resized(column: Column, width: number): void;
+  scrolled(): void;
+}
+
+export class Grid {
+  readonly root: HTMLElement;
+  private readonly header: HTMLElement;
+  private readonly scroller: HTMLElement;
+  private readonly spacer: HTMLElement;
+  private readonly virtualizer: Virtualizer<HTMLElement, HTMLElement>;
+  private state: ListState | undefined;
+  rows = new Map<number, RowView>();
+  selected = new Set<string>();
+  focus = -1;
+
+  constructor(private readonly events: GridEvents) {
+    this.header = el('div', { id: 'header', class: 'row', role: 'row', 'aria-rowindex': '1' });
+    this.spacer = el('div', { id: 'spacer', role: 'rowgroup' });
+    this.scroller = el('div', { id: 'scroller', role: 'presentation' }, this.spacer);
+    this.root = el('div', { id: 'grid', role: 'treegrid', tabindex: '0', 'aria-multiselectable': 'true', 'aria-label': 'Messages' },
+      el('div', { role: 'rowgroup' }, this.header), this.scroller);
+    this.virtualizer = new Virtualizer<HTMLElement, HTMLElement>({
+      count: 0,
+      getScrollElement: () => this.scroller,
+      estimateSize: () => ROW_HEIGHT,
+      overscan: 12,
+      observeElementRect,
+      observeElementOffset,
+      scrollToFn: elementScroll,
+      onChange: () => {
+        this.paint();
+        this.events.scrolled();
+      },
+    });
+    this.spacer.addEventListener('click', (e) => this.onRowEvent(e, (i) => this.events.rowClick(i, e)));
+    this.spacer.addEventListener('dblclick', (e) => this.onRowEvent(e, (i) => this.events.rowOpen(i)));
+  }
+
+  mount(): void {
+    this.virtualizer._didMount();
+    this.virtualizer._willUpdate();
+  }
+
+  setState(state: ListState): void {
+    const old = this.state;
+    this.state = state;
+    this.root.setAttribute('role', state.threaded ? 'treegrid' : 'grid');
+    this.root.setAttribute('aria-rowcount', String(state.rowCount + 1));
+    document.documentElement.style.setProperty('--columns', this.template(state));
+    if (!old || old.columns.join() !== state.columns.join() || old.sort.column !== state.sort.column || old.sort.descending !== state.sort.descending || old.sent !== state.sent) this.drawHeader();
+    if (!old || old.version !== state.version) this.rows.clear();
+    this.virtualizer.setOptions({ ...this.virtualizer.options, count: state.rowCount });
+    this.virtualizer._willUpdate();
+    this.paint();
+  }
+
+  addRows(start: number, rows: RowView[]): void {
+    rows.forEach((row, i) => this.rows.set(start + i, row));
+    this.paint();
+  }
+
+  scrollTo(index: number, align: 'auto' | 'start' = 'auto'): void {
+    if (index >= 0) this.virtualizer.scrollToIndex(index, { align });
+  }
+
+  scrollOffset(): number {
+    return this.scroller.scrollTop;
+  }
+
+  scrollToOffset(offset: number): void {
+    this.virtualizer.scrollToOffset(offset);
+  }
+
+  /** The first row in view (for keeping one's place when rows arrive above it). */
+  firstVisible(): number {
+    return Math.floor(this.scroller.scrollTop / ROW_HEIGHT);
+  }
+
+  atTop(): boolean {
+    return this.scroller.scrollTop < ROW_HEIGHT / 2;
+  }
+
+  /** Rows in one page of the viewport. */
+  pageSize(): number {
+    return Math.max(1, Math.floor(this.scroller.clientHeight / ROW_HEIGHT) - 1);
+  }
+
+  paint(): void {
+    const state = this.state;
+    if (!state) return;
+    const items = this.virtualizer.getVirtualItems();
+    this.spacer.style.height = `${this.virtualizer.getTotalSize()}px`;
+    const nodes: HTMLElement[] = [];
+    let missingFrom = -1;
+    let missingTo = -1;
+    for (const item of items) {
+      const row = this.rows.get(item.index);
+      if (!row) {
+        if (missingFrom === -1) missingFrom = item.index;
+        missingTo = item.index + 1;
+      }
+      const node = row ? this.drawRow(row, item.index, state) : el('div', { class: 'row loading', role: 'row', 'aria-rowindex': String(item.index + 2) }, el('div', { class: 'cell', role: 'gridcell' }, '…'));
+      node.style.transform = `translateY(${item.start}px)`;
+      nodes.push(node);
+    }
+    this.spacer.replaceChildren(...nodes);
+    const focused = this.focus >= 0 && items.some((i) => i.index === this.focus) ? `row-${this.focus}` : '';
+    if (focused) this.root.setAttribute('aria-activedescendant', focused);
+    else this.root.removeAttribute('aria-activedescendant');
+    if (missingFrom !== -1) this.events.needRows(missingFrom, missingTo);
+  }
+
+  private template(state: ListState): string {
+    return state.columns.map((c) => (c === 'subject' ? `minmax(${COLUMN_INFO.subject.min}px, 1fr)` : `${state.widths[c] ?? COLUMN_INFO[c].width}px`)).join(' ');
+  }
+
+  private drawHeader(): void {
+    const state = this.state!;
+    this.header.replaceChildren(
+      ...state.columns.map((column) => {
+        const info = COLUMN_INFO[column];
+        const label = column === 'from' && state.sent ? 'To' : info.label;
+        const sorted = state.sort.column === column;
+        const cell = el('div', { class: 'colhead', role: 'columnheader', tabindex: '-1', 'data-column': column, title: `Sort by ${label}`, 'aria-sort': sorted ? (state.sort.descending ? 'descending' : 'ascending') : 'none' });
+        cell.append(info.icon ? icon(info.icon, label) : el('span', {}, label));
+        if (sorted) cell.append(icon(state.sort.descending ? 'chevron-down' : 'chevron-up'));
+        cell.addEventListener('click', (e) => {
+          if (!(e.target as Element).classList.contains('resize')) this.events.sort(column);
+        });
+        if (column !== 'subject') cell.append(this.resizeHandle(column, cell));
+        return cell;
+      }),
+    );
+  }
+
+  private resizeHandle(column: Column, cell: HTMLElement): HTMLElement {
+    const handle = el('div', { class: 'resize', role: 'separator', 'aria-orientation': 'vertical', 'aria-label': `Resize ${COLUMN_INFO[column].label}` });
+    handle.addEventListener('pointerdown', (down) => {
+      down.preventDefault();
+      down.stopPropagation();
+      handle.setPointerCapture(down.pointerId);
+      const startWidth = cell.getBoundingClientRect().width;
+      const state = this.state!;
+      const move = (e: PointerEvent) => {
+        state.widths = { ...state.widths, [column]: Math.max(COLUMN_INFO[column].min, Math.round(startWidth + e.clientX - down.clientX)) };
+        document.documentElement.style.setProperty('--columns', this.template(state));
+      };
+      const up = () => {
+        handle.removeEventListener('pointermove', move);
+        handle.removeEventListener('pointerup', up);
+        this.events.resized(column, state.widths[column] ?? COLUMN_INFO[column].width);
+      };
+      handle.addEventListener('pointermove', move);
+      handle.addEventListener('pointerup', up);
+    });
+    return handle;
+  }
+
+  private drawRow(row: RowView, index: number, state: ListState): HTMLElement {
+    const selected = this.selected.has(row.key);
+    const node = el('div', {
+      id: `row-${index}`,
+      class: `row${row.unread ? ' unread' : ''}${row.partial ? ' partial' : ''}${index === this.focus ? ' focused' : ''}`,
+      role: 'row',
+      'aria-rowindex': String(index + 2),
+      'aria-selected': String(selected),
+      'data-index': String(index),
+      'data-key': row.key,
+      // The native context menu of VS Code (package.json, menus "webview/context") acts on the selection.
+      'data-vscode-context': JSON.stringify({ webviewSection: 'message', preventDefaultContextMenuItems: true }),
+    });
+    if (state.threaded) {
+      node.setAttribute('aria-level', String(row.depth + 1));
+      if (row.thread) node.setAttribute('aria-expanded', String(row.thread.expanded));
+    }
+    for (const column of state.columns) node.append(this.cell(column, row));
+    return node;
+  }
+
+  private cell(column: Column, row: RowView): HTMLElement {
+    const cell = el('div', { class: `cell ${column}`, role: 'gridcell' });
+    switch (column) {
+      case 'unread':
+        cell.classList.add('icon');
+        if (row.unread) cell.append(icon('circle-filled', 'Unread'));
+        break;
+      case 'attachment':
+        cell.classList.add('icon');
+        if (row.attachment) cell.append(icon('attach', 'Has attachments'));
+        break;
+      case 'from':
+        cell.textContent = isolate(row.correspondent);
+        cell.title = row.correspondentTitle;
+        break;
+      case 'subject': {
+        cell.style.paddingLeft = `${6 + row.depth * 16}px`;
+        if (row.thread) {
+          const twisty = el('span', { class: 'twisty', 'data-twisty': '1' }, icon(row.thread.expanded ? 'chevron-down' : 'chevron-right'));
+          cell.append(twisty);
+        } else if (this.state?.threaded && row.depth === 0) {
+          cell.append(el('span', { class: 'twisty' }));
+        }
+        if (row.partial) cell.append(icon('cloud-download', 'Only the headers are downloaded'), ' ');
+        cell.append(el('span', { class: 'subject-text' }, isolate(row.subject || '(no subject)')));
+        if (row.thread && !row.thread.expanded) {
+          const unread = row.thread.unread ? `, ${row.thread.unread} unread` : '';
+          cell.append(el('span', { class: 'thread-count', title: `${row.thread.size} messages${unread}` }, `${row.thread.size}${row.thread.unread ? ` · ${row.thread.unread}` : ''}`));
+        }
+        cell.title = `${row.subject || '(no subject)'}${row.snippet ? `\n\n${row.snippet}` : ''}`;
+        break;
+      }
+      case 'date':
+        cell.classList.add('num');
+        cell.textContent = formatDate(row.date, Date.now());
+        cell.title = formatFullDate(row.date);
+        break;
+      case 'size':
+        cell.classList.add('num');
+        cell.textContent = formatSize(row.size);
+        break;
+      case 'account':
+        cell.textContent = displayName(row.account);
+        break;
+    }
+    return cell;
+  }
+
+  private onRowEvent(event: MouseEvent, handle: (index: number) => void): void {
+    const target = event.target as Element;
+    const rowNode = target.closest<HTMLElement>('.row[data-index]');
+    if (!rowNode) return;
+    const index = Number(rowNode.dataset.index);
+    if (target.closest('[data-twisty]') && event.type === 'click') return this.events.twisty(index);
+    handle(index);
+  }
+}
