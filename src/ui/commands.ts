@@ -26,6 +26,8 @@ export interface TreeSelection {
 function targets(readers: ReaderPanels, tree: TreeSelection, node?: unknown, selection?: unknown, lists?: MessageListPanels): MessageRef[] {
   // From the message list's context menu: VS Code passes the row's data-vscode-context.
   if (lists && node && typeof node === 'object' && 'webviewSection' in node) return lists.selection;
+  // From the palette or a key while a message list is the active editor: its selection.
+  if (lists && !node && !selection && lists.activeSelection.length) return lists.activeSelection;
   const toRefs = (nodes: ReadonlyArray<TreeNode | MessageRef>) =>
     nodes.flatMap((n): MessageRef[] => {
       if ('kind' in n) return n.kind === 'message' ? [{ accountId: n.accountId, messageId: n.entry.id }] : [];

@@ -56,6 +56,11 @@ export class MessageListPanels implements vscode.Disposable {
     return this.active?.session.selection ?? [];
   }
 
+  /** The selection of the list that is the active editor now (palette commands act on it). */
+  get activeSelection(): MessageRef[] {
+    return this.active?.panel.active ? this.active.session.selection : [];
+  }
+
   async open(source: ListSource): Promise<void> {
     const id = source.kind === 'unified' ? 'unified' : `${source.accountId}:${source.folder}`;
     const existing = this.panels.get(id);

@@ -1,5 +1,5 @@
 /** Steps a person takes in VS Code's workbench (code-server, Code 1.139 selectors). */
-import type { Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 
 export const rowsOf = (page: Page) => page.locator('.pane-body .monaco-list-row');
 
@@ -25,4 +25,16 @@ export async function answerPassword(page: Page, user: string, password: string)
   await input.fill(password);
   await page.keyboard.press('Enter');
   return type;
+}
+
+/** The document of the webview showing `selector` (code-server nests each webview in two frames). */
+export async function webviewFrame(page: Page, selector: string, timeoutMs = 30_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no webview shows ${selector}`);
+    await page.waitForTimeout(200); // frames come and go as panels open: look again
+  }
 }

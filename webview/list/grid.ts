@@ -142,7 +142,14 @@ export class Grid {
   }
 
   private template(state: ListState): string {
-    return state.columns.map((c) => (c === 'subject' ? `minmax(${COLUMN_INFO.subject.min}px, 1fr)` : `${state.widths[c] ?? COLUMN_INFO[c].width}px`)).join(' ');
+    // Names shrink (to their minimum) before the subject does; icons, dates and sizes keep their width.
+    return state.columns
+      .map((c) => {
+        const width = state.widths[c] ?? COLUMN_INFO[c].width;
+        if (c === 'subject') return `minmax(${COLUMN_INFO.subject.min}px, 1fr)`;
+        return c === 'from' || c === 'account' ? `minmax(${COLUMN_INFO[c].min}px, ${width}px)` : `${width}px`;
+      })
+      .join(' ');
   }
 
   private drawHeader(): void {
