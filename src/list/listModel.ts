@@ -3,14 +3,18 @@
  * flat, with which threads expanded, and the rows of any window of it. Plain Node (no vscode):
  * the host runs it and sends the webview only the rows it draws (src/ui/listPanel.ts).
  *
- * Each step keeps its result, so a change redoes only what depends on it: expanding a thread
- * only re-flattens, sorting does not re-thread, a new filter does not re-fold texts.
+ * Each step keeps its result, so a change redoes only what depends on it:
+ *   messages -> order (by the sort) and threads -> rows (by the filter and the expanded threads).
+ * The filter is a pass over messages already in order, so a keystroke never sorts or threads.
+ * Rows are typed arrays (message index, depth), not objects: 100,000 rows cost under a megabyte.
+ * Folded texts and sort keys are kept per message key, so a fetch that adds one message folds one.
  */
 import type { MessageEntry } from '../store/accountStore';
 import { displayName } from '../shared/format';
 import { NO_FILTER, type Column, type QuickFilter, type RowView, type SortOrder } from '../shared/listProtocol';
 import { fold } from './fold';
-import { baseSubject, buildThreads, type ThreadNode } from './threads';
+import { runNow, runSliced, sortSteps, type Steps } from './slices';
+import { baseSubject, threadSteps, type ThreadNode } from './threads';
 
 export interface ListMessage extends MessageEntry {
   accountId: string;
@@ -28,22 +32,32 @@ export interface ListOptions {
 
 export const DEFAULT_SORT: SortOrder = { column: 'date', descending: true };
 
-interface Row {
-  message: number;
-  depth: number;
-  node?: ThreadNode;
-}
-
 export const keyOf = (m: { accountId: string; id: string }) => `${m.accountId}/${m.id}`;
+
+/** What is derived from a message's text once: the filter's haystack and the text sort keys. */
+interface Derived {
+  haystack?: string;
+  name?: string;
+  subject?: string;
+}
 
 export class MessageList {
   private messages: ListMessage[] = [];
-  private readonly haystacks = new Map<string, string>();
-  private filtered: number[] | undefined;
+  private keys: string[] = [];
+  private indexOfKey = new Map<string, number>();
+  private derivedByKey = new Map<string, Derived>();
+  private derived: Derived[] = [];
+  /** Thread trees over all messages (threaded mode); rootNode finds a root's tree by message index. */
   private threads: ThreadNode[] | undefined;
-  private ordered: ThreadNode[] | undefined;
-  private rows: Row[] | undefined;
-  private rowIndex: Map<string, number> | undefined;
+  /** Flat: all message indices in order. Threaded: the roots' message indices in order. */
+  private order: number[] | undefined;
+  private pass: Uint8Array | undefined;
+  private matchCount = 0;
+  private rowMessage: Int32Array | undefined;
+  private rowDepth: Uint16Array | undefined;
+  private rowCountValue = 0;
+  private rowOfMessage: Int32Array | undefined;
+  private rootNode = new Map<number, ThreadNode>();
   private readonly expanded = new Set<string>();
   options: ListOptions;
 
@@ -52,17 +66,28 @@ export class MessageList {
     this.setMessages(messages);
   }
 
-  /** New contents (a fetch, a flag change): expanded threads stay expanded. */
+  /** New contents (a fetch, a flag change): expanded threads stay expanded, derived texts are kept. */
   setMessages(messages: ListMessage[]): void {
     this.messages = messages;
-    const keys = new Set(messages.map(keyOf));
-    for (const key of this.haystacks.keys()) if (!keys.has(key)) this.haystacks.delete(key);
-    this.invalidate('filter');
+    this.keys = messages.map(keyOf);
+    this.indexOfKey = new Map(this.keys.map((k, i) => [k, i]));
+    const old = this.derivedByKey;
+    this.derivedByKey = new Map();
+    this.derived = [];
+    for (let i = 0; i < messages.length; i++) {
+      const kept = old.get(this.keys[i]);
+      if (kept) {
+        this.derivedByKey.set(this.keys[i], kept);
+        this.derived[i] = kept;
+      }
+    }
+    this.threads = undefined;
+    this.invalidate('order');
   }
 
   setSort(sort: SortOrder): void {
     this.options = { ...this.options, sort };
-    this.invalidate('sort');
+    this.invalidate('order');
   }
 
   setFilter(filter: QuickFilter): void {
@@ -72,62 +97,76 @@ export class MessageList {
 
   setThreaded(threaded: boolean): void {
     this.options = { ...this.options, threaded };
-    this.invalidate('threads');
+    this.invalidate('order');
   }
 
   /** Expands or collapses the thread whose first message is `key`. */
   setExpanded(key: string, expanded: boolean): void {
     if (expanded) this.expanded.add(key);
     else this.expanded.delete(key);
-    this.rows = undefined;
-    this.rowIndex = undefined;
+    this.invalidate('rows');
+  }
+
+  /**
+   * Computes what the current options need (threads, order, filter) in slices that hand the
+   * thread back every few milliseconds (slices.ts). The host awaits this before reading rows; the
+   * getters below compute whatever is still missing at once (tests, small lists).
+   */
+  async prepare(): Promise<void> {
+    await runSliced(this.orderSteps());
+    await runSliced(this.passSteps());
+  }
+
+  /** Folds every message's text for the filter ahead of the first keystroke (run it sliced, when idle). */
+  *warmSteps(): Steps<void> {
+    const messages = this.messages;
+    for (let i = 0; i < messages.length && messages === this.messages; i++) {
+      this.haystack(i);
+      if (i % 1024 === 1023) yield;
+    }
   }
 
   get rowCount(): number {
-    return this.visibleRows().length;
+    this.buildRows();
+    return this.rowCountValue;
   }
 
   /** Messages that pass the filter. */
   get matches(): number {
-    return this.passing().length;
+    this.buildRows();
+    return this.matchCount;
   }
 
   get total(): number {
     return this.messages.length;
   }
 
-  message(key: string): ListMessage | undefined {
-    const index = this.rowIndexOf(key);
-    return index === -1 ? undefined : this.messages[this.visibleRows()[index].message];
-  }
-
   /** The row of a message, or -1 when it is filtered out or inside a collapsed thread. */
   rowIndexOf(key: string): number {
-    if (!this.rowIndex) {
-      this.rowIndex = new Map();
-      this.visibleRows().forEach((row, i) => this.rowIndex!.set(keyOf(this.messages[row.message]), i));
-    }
-    return this.rowIndex.get(key) ?? -1;
+    const index = this.indexOfKey.get(key);
+    if (index === undefined) return -1;
+    this.buildRows();
+    return this.rowOfMessage![index];
   }
 
-  keyAt(index: number): string | undefined {
-    const row = this.visibleRows()[index];
-    return row && keyOf(this.messages[row.message]);
+  keyAt(row: number): string | undefined {
+    this.buildRows();
+    return row >= 0 && row < this.rowCountValue ? this.keys[this.rowMessage![row]] : undefined;
   }
 
   /** Rows [start, end) as the webview draws them. */
   window(start: number, end: number): RowView[] {
-    const rows = this.visibleRows();
+    this.buildRows();
     const out: RowView[] = [];
-    for (let i = Math.max(0, start); i < Math.min(end, rows.length); i++) out.push(this.view(rows[i]));
+    for (let i = Math.max(0, start); i < Math.min(end, this.rowCountValue); i++) out.push(this.view(this.rowMessage![i], this.rowDepth![i]));
     return out;
   }
 
-  private view(row: Row): RowView {
-    const m = this.messages[row.message];
+  private view(index: number, depth: number): RowView {
+    const m = this.messages[index];
     const correspondent = this.options.sent ? m.to : m.from;
     const view: RowView = {
-      key: keyOf(m),
+      key: this.keys[index],
       correspondent: this.options.sent ? correspondent.split(',').map((a) => displayName(a)).join(', ') : displayName(correspondent),
       correspondentTitle: correspondent,
       subject: m.subject,
@@ -138,12 +177,13 @@ export class MessageList {
       partial: m.partialOf !== undefined,
       account: m.account,
       snippet: m.snippet,
-      depth: row.depth,
+      depth,
     };
-    if (row.node && row.node.children.length > 0) {
+    const node = depth === 0 && this.options.threaded ? this.rootNode.get(index) : undefined;
+    if (node && node.children.length > 0) {
       let size = 0;
       let unread = 0;
-      walk(row.node, (n) => {
+      walk(node, (n) => {
         size++;
         if (!this.messages[n.index].seen) unread++;
       });
@@ -152,111 +192,153 @@ export class MessageList {
     return view;
   }
 
-  // ---- the pipeline: filter -> threads -> order -> rows ---------------------------------------
+  // ---- the pipeline ------------------------------------------------------------------------------
 
-  private invalidate(from: 'filter' | 'threads' | 'sort'): void {
-    if (from === 'filter') this.filtered = undefined;
-    if (from !== 'sort') this.threads = undefined;
-    this.ordered = undefined;
-    this.rows = undefined;
-    this.rowIndex = undefined;
+  private invalidate(from: 'order' | 'filter' | 'rows'): void {
+    if (from === 'order') this.order = undefined;
+    if (from !== 'rows') this.pass = undefined;
+    this.rowMessage = undefined;
   }
 
-  private passing(): number[] {
-    if (this.filtered) return this.filtered;
+  private derivedOf(i: number): Derived {
+    let d = this.derived[i];
+    if (!d) {
+      d = {};
+      this.derived[i] = d;
+      this.derivedByKey.set(this.keys[i], d);
+    }
+    return d;
+  }
+
+  private haystack(i: number): string {
+    const d = this.derivedOf(i);
+    const m = this.messages[i];
+    return (d.haystack ??= fold(`${m.from}\n${m.to}\n${m.subject}\n${m.snippet}`));
+  }
+
+  private passes(): Uint8Array {
+    return runNow(this.passSteps());
+  }
+
+  private *passSteps(): Steps<Uint8Array> {
+    if (this.pass) return this.pass;
     const { text, unread, attachment, headersOnly } = this.options.filter;
     const words = fold(text).split(/\s+/).filter(Boolean);
-    const out: number[] = [];
-    this.messages.forEach((m, i) => {
-      if (unread && m.seen) return;
-      if (attachment && !m.hasAttachments) return;
-      if (headersOnly && m.partialOf === undefined) return;
+    const pass = new Uint8Array(this.messages.length);
+    let count = 0;
+    for (let i = 0; i < this.messages.length; i++) {
+      if (i % 4096 === 4095) yield;
+      const m = this.messages[i];
+      if ((unread && m.seen) || (attachment && !m.hasAttachments) || (headersOnly && m.partialOf === undefined)) continue;
       if (words.length) {
-        const haystack = this.haystack(m);
-        if (!words.every((w) => haystack.includes(w))) return;
+        const haystack = this.haystack(i);
+        if (!words.every((w) => haystack.includes(w))) continue;
       }
-      out.push(i);
-    });
-    return (this.filtered = out);
-  }
-
-  private haystack(m: ListMessage): string {
-    const key = keyOf(m);
-    let text = this.haystacks.get(key);
-    if (text === undefined) {
-      text = fold(`${m.from}\n${m.to}\n${m.subject}\n${m.snippet}`);
-      this.haystacks.set(key, text);
+      pass[i] = 1;
+      count++;
     }
-    return text;
+    this.matchCount = count;
+    return (this.pass = pass);
   }
 
-  private threadNodes(): ThreadNode[] {
-    if (this.threads) return this.threads;
-    const passing = this.passing();
-    if (!this.options.threaded) return (this.threads = passing.map((index) => ({ index, children: [] })));
-    const subset = passing.map((i) => this.messages[i]);
-    return (this.threads = buildThreads(subset).map((root) => remap(root, passing)));
+  private *threadSteps(): Steps<ThreadNode[]> {
+    if (!this.threads) {
+      this.threads = yield* threadSteps(this.messages);
+      this.rootNode = new Map(this.threads.map((n) => [n.index, n]));
+    }
+    return this.threads;
   }
 
-  private orderedThreads(): ThreadNode[] {
-    if (this.ordered) return this.ordered;
-    const nodes = this.threadNodes();
+  private ordered(): number[] {
+    return runNow(this.orderSteps());
+  }
+
+  /** Flat: every message in order. Threaded: each thread's first message, threads in order. */
+  private *orderSteps(): Steps<number[]> {
+    if (this.order) return this.order;
+    const threaded = this.options.threaded;
+    const items = threaded ? (yield* this.threadSteps()).map((n) => n.index) : this.messages.map((_, i) => i);
     const { column, descending } = this.options.sort;
-    // One key per thread (for a thread: its newest message's date, else its first message's key).
-    const keys = nodes.map((n) => this.sortKey(n, column));
-    const order = nodes.map((_, i) => i);
+    const keys = new Array<string | number>(this.messages.length);
+    for (let i = 0; i < items.length; i++) {
+      if (i % 4096 === 4095) yield;
+      keys[items[i]] = this.sortKey(items[i], column, threaded ? this.rootNode.get(items[i]) : undefined);
+    }
     const dir = descending ? -1 : 1;
-    const dates = nodes.map((n) => this.messages[n.index].date);
-    order.sort((a, b) => {
+    const m = this.messages;
+    return (this.order = yield* sortSteps(items, (a, b) => {
       const ka = keys[a];
       const kb = keys[b];
       if (ka !== kb) return (ka < kb ? -1 : 1) * dir;
-      return dates[b] - dates[a] || nodes[a].index - nodes[b].index; // ties: newest first, then stable
-    });
-    return (this.ordered = order.map((i) => nodes[i]));
+      return m[b].date - m[a].date || a - b; // ties: newest first, then stable
+    }));
   }
 
-  private sortKey(node: ThreadNode, column: Column): string | number {
-    const m = this.messages[node.index];
+  private sortKey(index: number, column: Column, node: ThreadNode | undefined): string | number {
+    const m = this.messages[index];
     switch (column) {
       case 'date': {
-        let newest = m.date;
-        if (node.children.length) walk(node, (n) => (newest = Math.max(newest, this.messages[n.index].date)));
+        let newest = m.date; // a thread sorts by its newest message
+        if (node?.children.length) walk(node, (n) => (newest = Math.max(newest, this.messages[n.index].date)));
         return newest;
       }
       case 'size':
         return m.partialOf ?? m.size;
       case 'unread': {
         let unread = !m.seen;
-        if (node.children.length) walk(node, (n) => (unread ||= !this.messages[n.index].seen));
+        if (node?.children.length) walk(node, (n) => (unread ||= !this.messages[n.index].seen));
         return unread ? 1 : 0;
       }
       case 'attachment':
         return m.hasAttachments ? 1 : 0;
-      case 'from':
-        return fold(displayName(this.options.sent ? m.to : m.from));
-      case 'subject':
-        return baseSubject(m.subject).base;
+      case 'from': {
+        const d = this.derivedOf(index);
+        return (d.name ??= fold(displayName(this.options.sent ? m.to : m.from)));
+      }
+      case 'subject': {
+        const d = this.derivedOf(index);
+        return (d.subject ??= baseSubject(m.subject).base);
+      }
       case 'account':
         return m.account;
     }
   }
 
-  private visibleRows(): Row[] {
-    if (this.rows) return this.rows;
-    const rows: Row[] = [];
-    for (const root of this.orderedThreads()) {
-      rows.push({ message: root.index, depth: 0, node: root });
-      if (root.children.length === 0 || !this.expanded.has(keyOf(this.messages[root.index]))) continue;
-      // Replies in date order, depth first (iterative: reply chains can be long).
-      const stack: Array<{ node: ThreadNode; depth: number }> = root.children.map((node) => ({ node, depth: 1 })).reverse();
-      while (stack.length) {
-        const { node, depth } = stack.pop()!;
-        rows.push({ message: node.index, depth });
-        for (let i = node.children.length - 1; i >= 0; i--) stack.push({ node: node.children[i], depth: depth + 1 });
+  private buildRows(): void {
+    if (this.rowMessage) return;
+    const order = this.ordered();
+    const pass = this.passes();
+    const filtering = this.matchCount !== this.messages.length;
+    const rowMessage = new Int32Array(this.messages.length);
+    const rowDepth = new Uint16Array(this.messages.length);
+    const rowOfMessage = new Int32Array(this.messages.length).fill(-1);
+    let rows = 0;
+    const push = (index: number, depth: number) => {
+      rowOfMessage[index] = rows;
+      rowMessage[rows] = index;
+      rowDepth[rows++] = Math.min(depth, 0xffff);
+    };
+    if (!this.options.threaded) {
+      for (const index of order) if (pass[index]) push(index, 0);
+    } else {
+      for (const rootIndex of order) {
+        const root = this.rootNode.get(rootIndex)!;
+        // A thread shows when any of its messages passes the filter; inside it, the ones that pass.
+        if (filtering && !pass[rootIndex] && !some(root, (n) => pass[n.index] === 1)) continue;
+        push(rootIndex, 0);
+        if (root.children.length === 0 || !this.expanded.has(this.keys[rootIndex])) continue;
+        const stack: Array<{ node: ThreadNode; depth: number }> = root.children.map((node) => ({ node, depth: 1 })).reverse();
+        while (stack.length) {
+          const { node, depth } = stack.pop()!;
+          if (pass[node.index]) push(node.index, depth);
+          for (let i = node.children.length - 1; i >= 0; i--) stack.push({ node: node.children[i], depth: depth + 1 });
+        }
       }
     }
-    return (this.rows = rows);
+    this.rowMessage = rowMessage;
+    this.rowDepth = rowDepth;
+    this.rowOfMessage = rowOfMessage;
+    this.rowCountValue = rows;
   }
 }
 
@@ -265,21 +347,16 @@ function walk(root: ThreadNode, visit: (n: ThreadNode) => void): void {
   while (stack.length) {
     const n = stack.pop()!;
     visit(n);
-    stack.push(...n.children);
+    for (const c of n.children) stack.push(c);
   }
 }
 
-/** A thread built over a subset, with indices into the whole list. */
-function remap(root: ThreadNode, indices: number[]): ThreadNode {
-  const top: ThreadNode = { index: indices[root.index], children: [] };
-  const stack: Array<[ThreadNode, ThreadNode]> = [[root, top]];
+function some(root: ThreadNode, test: (n: ThreadNode) => boolean): boolean {
+  const stack = [root];
   while (stack.length) {
-    const [from, to] = stack.pop()!;
-    for (const child of from.children) {
-      const copy: ThreadNode = { index: indices[child.index], children: [] };
-      to.children.push(copy);
-      stack.push([child, copy]);
-    }
+    const n = stack.pop()!;
+    if (test(n)) return true;
+    for (const c of n.children) stack.push(c);
   }
-  return top;
+  return false;
 }

@@ -6,6 +6,7 @@
  */
 import { ALL_COLUMNS, NO_FILTER, type Column, type ListAction, type ListHostMessage, type ListState, type ListWebviewMessage } from '../shared/listProtocol';
 import { MessageList, type ListMessage, type ListOptions } from './listModel';
+import { runSliced } from './slices';
 
 export type MessageRef = { accountId: string; messageId: string };
 
@@ -35,6 +36,8 @@ export interface ListDelegate {
   act(action: ListAction, refs: MessageRef[]): Promise<void>;
   pageMessage(): void;
   saveLayout(layout: ListLayout): void;
+  /** A step that failed after the list moved on (showing a message, an action). */
+  report(error: unknown): void;
 }
 
 export class ListSession {
@@ -56,10 +59,25 @@ export class ListSession {
     this.model = new MessageList([], { sort: layout.sort, threaded: layout.threaded, filter: NO_FILTER, sent: options.sent });
   }
 
+  /** Messages are handled one at a time, in order: a slow step never sees a half-changed model. */
+  private queue: Promise<void> = Promise.resolve();
+
+  private enqueue(work: () => Promise<void> | void): Promise<void> {
+    const next = this.queue.then(work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
   /** Reads the messages again (after a fetch or any change) and tells the webview. */
-  async reload(): Promise<void> {
+  reload(): Promise<void> {
+    return this.enqueue(() => this.doReload());
+  }
+
+  private async doReload(): Promise<void> {
     this.model.setMessages(await this.delegate.load());
-    this.sendState();
+    await this.sendState();
+    // Meanwhile, in slices between other work: fold texts so the first filter keystroke is quick.
+    void runSliced(this.model.warmSteps()).catch((e: unknown) => this.delegate.report(e));
     if (this.selectAfterChange) {
       const index = this.model.rowIndexOf(this.selectAfterChange);
       if (index >= 0) this.delegate.post({ type: 'select', keys: [this.selectAfterChange], focus: index, add: false });
@@ -67,8 +85,9 @@ export class ListSession {
     }
   }
 
-  private sendState(): void {
+  private async sendState(): Promise<void> {
     const m = this.model;
+    await m.prepare(); // in slices: the host stays responsive whatever the mailbox size
     const tracked: Record<string, number> = {};
     for (const key of this.tracked) tracked[key] = m.rowIndexOf(key);
     const state: ListState = {
@@ -89,11 +108,15 @@ export class ListSession {
     this.delegate.post({ type: 'state', state });
   }
 
-  async onMessage(message: ListWebviewMessage): Promise<void> {
+  onMessage(message: ListWebviewMessage): Promise<void> {
+    return this.enqueue(() => this.handle(message));
+  }
+
+  private async handle(message: ListWebviewMessage): Promise<void> {
     const m = this.model;
     switch (message.type) {
       case 'ready':
-        return this.reload();
+        return this.doReload();
       case 'getRows':
         return this.delegate.post({ type: 'rows', requestId: message.requestId, version: this.version, start: message.start, rows: m.window(message.start, message.end) });
       case 'setSort':
@@ -126,17 +149,18 @@ export class ListSession {
         const focus = message.focus;
         const moved = focus !== this.focusKey;
         this.focusKey = focus;
-        if (focus && moved && message.keys.length === 1) await this.delegate.show(refOf(focus), true);
+        // Not awaited: the list keeps answering while the reader loads.
+        if (focus && moved && message.keys.length === 1) this.delegate.show(refOf(focus), true).catch((e: unknown) => this.delegate.report(e));
         return;
       }
       case 'open':
-        return this.delegate.show(refOf(message.key), false);
+        return void this.delegate.show(refOf(message.key), false).catch((e: unknown) => this.delegate.report(e));
       case 'pageMessage':
         return this.delegate.pageMessage();
       case 'action':
         this.selection = message.keys.map(refOf);
         if (message.action === 'delete' || message.action === 'restore') this.selectAfterChange = message.next;
-        return this.delegate.act(message.action, this.selection);
+        return void this.delegate.act(message.action, this.selection).catch((e: unknown) => this.delegate.report(e));
     }
   }
 

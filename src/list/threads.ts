@@ -13,6 +13,7 @@
  *
  * Works on indices into the caller's array; children are ordered by date, oldest first.
  */
+import { runNow, type Steps } from './slices';
 
 export interface ThreadInput {
   messageId: string;
@@ -35,6 +36,11 @@ interface Container {
 }
 
 export function buildThreads(messages: readonly ThreadInput[]): ThreadNode[] {
+  return runNow(threadSteps(messages));
+}
+
+/** buildThreads as steps (src/list/slices.ts): yields every few thousand messages. */
+export function* threadSteps(messages: readonly ThreadInput[]): Steps<ThreadNode[]> {
   const byId = new Map<string, Container>();
   const containers: Container[] = [];
   const containerOf = (id: string): Container => {
@@ -46,7 +52,9 @@ export function buildThreads(messages: readonly ThreadInput[]): ThreadNode[] {
     return c;
   };
 
-  messages.forEach((m, index) => {
+  for (let index = 0; index < messages.length; index++) {
+    if (index % 2000 === 1999) yield;
+    const m = messages[index];
     const id = normalizeId(m.messageId);
     let own = id ? byId.get(id) : undefined;
     // A missing or repeated Message-ID: the message stands alone under a key of its own.
@@ -54,11 +62,15 @@ export function buildThreads(messages: readonly ThreadInput[]): ThreadNode[] {
     own.index = index;
     containers.push(own);
 
-    const chain = m.references.map(normalizeId).filter(Boolean);
+    // The References chain, then In-Reply-To unless References already ends with it.
+    const refs = m.references;
     const reply = normalizeId(m.inReplyTo);
-    if (reply && chain[chain.length - 1] !== reply) chain.push(reply);
     let previous: Container | undefined;
-    for (const ref of chain) {
+    let last = '';
+    for (let r = 0; r <= refs.length; r++) {
+      const ref = r < refs.length ? normalizeId(refs[r]) : reply !== last ? reply : '';
+      if (!ref) continue;
+      last = ref;
       const c = containerOf(ref);
       // Earlier messages' links win: only an unlinked container is attached here.
       if (previous && !c.parent && c !== previous && !reaches(c, previous)) link(previous, c);
@@ -68,22 +80,31 @@ export function buildThreads(messages: readonly ThreadInput[]): ThreadNode[] {
       if (own.parent) unlink(own);
       link(previous, own);
     }
-  });
+  }
 
   const roots = new Set<Container>();
   for (const c of byId.values()) if (!c.parent) roots.add(c);
   for (const c of containers) if (!c.parent) roots.add(c);
 
+  yield;
   const nodes: ThreadNode[] = [];
-  for (const root of roots) nodes.push(...prune(root, messages));
-  for (const n of nodes) sortChildren(n, messages);
-  return groupBySubject(nodes, messages);
+  let done = 0;
+  for (const root of roots) {
+    for (const n of prune(root, messages)) {
+      sortChildren(n, messages);
+      nodes.push(n);
+    }
+    if (++done % 2000 === 0) yield;
+  }
+  return yield* groupBySubject(nodes, messages);
 }
 
-/** `<id>` without the brackets, lower-cased host part left alone; '' when absent. */
+/** A msg-id as a map key: `<id>` (the common form, kept as is: no copy), or '' when absent. */
 function normalizeId(id: string): string {
+  if (id.charCodeAt(0) === 0x3c && id.charCodeAt(id.length - 1) === 0x3e) return id;
   const trimmed = id.trim();
-  return trimmed.startsWith('<') && trimmed.endsWith('>') ? trimmed.slice(1, -1) : trimmed;
+  if (!trimmed) return '';
+  return trimmed.startsWith('<') && trimmed.endsWith('>') ? trimmed : `<${trimmed}>`;
 }
 
 function link(parent: Container, child: Container): void {
@@ -109,6 +130,7 @@ function reaches(from: Container, target: Container): boolean {
  * pre-order list backwards): a reply chain can be thousands deep.
  */
 function prune(root: Container, messages: readonly ThreadInput[]): ThreadNode[] {
+  if (root.children.length === 0) return root.index === -1 ? [] : [{ index: root.index, children: [] }]; // most roots: a lone message
   const order: Container[] = [];
   const stack = [root];
   while (stack.length) {
@@ -157,11 +179,13 @@ export function baseSubject(subject: string): { base: string; reply: boolean } {
 }
 
 /** Step 3: reference-less "Re:" roots join the earliest thread of the same base subject. */
-function groupBySubject(roots: ThreadNode[], messages: readonly ThreadInput[]): ThreadNode[] {
+function* groupBySubject(roots: ThreadNode[], messages: readonly ThreadInput[]): Steps<ThreadNode[]> {
   const earliest = new Map<string, ThreadNode>();
   const byDate = [...roots].sort((a, b) => messages[a.index].date - messages[b.index].date || a.index - b.index);
   const joined = new Set<ThreadNode>();
+  let done = 0;
   for (const node of byDate) {
+    if (++done % 2000 === 0) yield;
     const m = messages[node.index];
     const { base, reply } = baseSubject(m.subject);
     if (!base) continue;

@@ -72,10 +72,13 @@ export async function openList(page: Page, origin: string, messages: ListMessage
     act: async (action, refs) => {
       harness.actions.push({ action, refs });
       options.onAction?.(harness, action, refs);
-      await harness.session.reload();
+      void harness.session.reload(); // as a store change does: queued behind this message
     },
     pageMessage: () => void harness.paged++,
     saveLayout: (layout) => void harness.layouts.push(layout),
+    report: (err) => {
+      throw err;
+    },
   });
   await page.exposeBinding('__toHost', (_source, message: ListWebviewMessage) => {
     harness.received.push(message);

@@ -151,6 +151,24 @@ describe('message list model', () => {
     assert.equal(list.window(0, 9)[0].thread, undefined);
   });
 
+  test('a filter in threaded mode keeps the threads with a match and, inside them, the matching messages', () => {
+    const messages = [
+      msg(1, { messageId: '<root@x>', subject: 'Plans' }),
+      msg(2, { inReplyTo: '<root@x>', subject: 'Re: Plans', snippet: 'bring the cake' }),
+      msg(3, { inReplyTo: '<root@x>', subject: 'Re: Plans' }),
+      msg(4, { subject: 'Other' }),
+    ];
+    const list = new MessageList(messages, { threaded: true });
+    list.setExpanded('a/m1', true);
+    list.setFilter({ ...NO_FILTER, text: 'cake' });
+    assert.deepEqual(list.window(0, 9).map((r) => [r.key, r.depth]), [['a/m1', 0], ['a/m2', 1]]);
+    assert.equal(list.matches, 1);
+    list.setThreaded(false);
+    assert.deepEqual(list.window(0, 9).map((r) => r.key), ['a/m2']);
+    list.setThreaded(true);
+    assert.equal(list.window(0, 1)[0].thread?.size, 3, 'back to threads: the thread is whole again');
+  });
+
   test('sent mail shows its recipients by name', () => {
     const list = new MessageList([msg(1, { to: 'Ann Example <ann@x>, bob@x' })], { sent: true });
     assert.equal(list.window(0, 1)[0].correspondent, 'Ann Example, bob@x');

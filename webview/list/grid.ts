@@ -43,6 +43,7 @@ export class Grid {
   rows = new Map<number, RowView>();
   selected = new Set<string>();
   focus = -1;
+  private painted = false;
 
   constructor(private readonly events: GridEvents) {
     this.header = el('div', { id: 'header', class: 'row', role: 'row', 'aria-rowindex': '1' });
@@ -135,6 +136,10 @@ export class Grid {
       nodes.push(node);
     }
     this.spacer.replaceChildren(...nodes);
+    if (!this.painted && nodes.length && missingFrom === -1) {
+      this.painted = true;
+      performance.mark('mail-list-first-rows');
+    }
     const focused = this.focus >= 0 && items.some((i) => i.index === this.focus) ? `row-${this.focus}` : '';
     if (focused) this.root.setAttribute('aria-activedescendant', focused);
     else this.root.removeAttribute('aria-activedescendant');
