@@ -69,20 +69,38 @@ export class MessageList {
   /** New contents (a fetch, a flag change): expanded threads stay expanded, derived texts are kept. */
   setMessages(messages: ListMessage[]): void {
     this.messages = messages;
-    this.keys = messages.map(keyOf);
-    this.indexOfKey = new Map(this.keys.map((k, i) => [k, i]));
+    this.indexed = false; // keys and kept texts are matched up in prepare's first slices
+    this.threads = undefined;
+    this.invalidate('order');
+  }
+
+  private indexed = false;
+
+  /** Each message's key, its position by key, and the texts derived from it before (by key). */
+  private *indexSteps(): Steps<void> {
+    if (this.indexed) return;
+    const messages = this.messages;
     const old = this.derivedByKey;
+    this.keys = new Array<string>(messages.length);
+    this.indexOfKey = new Map();
     this.derivedByKey = new Map();
     this.derived = [];
     for (let i = 0; i < messages.length; i++) {
-      const kept = old.get(this.keys[i]);
+      if (i % 4096 === 4095) yield;
+      const key = keyOf(messages[i]);
+      this.keys[i] = key;
+      this.indexOfKey.set(key, i);
+      const kept = old.get(key);
       if (kept) {
-        this.derivedByKey.set(this.keys[i], kept);
+        this.derivedByKey.set(key, kept);
         this.derived[i] = kept;
       }
     }
-    this.threads = undefined;
-    this.invalidate('order');
+    this.indexed = true;
+  }
+
+  private ensureIndexed(): void {
+    runNow(this.indexSteps());
   }
 
   setSort(sort: SortOrder): void {
@@ -113,15 +131,19 @@ export class MessageList {
    * getters below compute whatever is still missing at once (tests, small lists).
    */
   async prepare(): Promise<void> {
+    await runSliced(this.indexSteps());
     await runSliced(this.orderSteps());
     await runSliced(this.passSteps());
   }
 
-  /** Folds every message's text for the filter ahead of the first keystroke (run it sliced, when idle). */
+  /** Folds every message's texts for the filter and the text sorts ahead of use (run it sliced, when idle). */
   *warmSteps(): Steps<void> {
+    yield* this.indexSteps();
     const messages = this.messages;
     for (let i = 0; i < messages.length && messages === this.messages; i++) {
       this.haystack(i);
+      this.sortKey(i, 'from', undefined); // and the text sort keys, kept with it
+      this.sortKey(i, 'subject', undefined);
       if (i % 1024 === 1023) yield;
     }
   }
@@ -143,6 +165,7 @@ export class MessageList {
 
   /** The row of a message, or -1 when it is filtered out or inside a collapsed thread. */
   rowIndexOf(key: string): number {
+    this.ensureIndexed();
     const index = this.indexOfKey.get(key);
     if (index === undefined) return -1;
     this.buildRows();
@@ -222,6 +245,7 @@ export class MessageList {
 
   private *passSteps(): Steps<Uint8Array> {
     if (this.pass) return this.pass;
+    yield* this.indexSteps();
     const { text, unread, attachment, headersOnly } = this.options.filter;
     const words = fold(text).split(/\s+/).filter(Boolean);
     const pass = new Uint8Array(this.messages.length);
@@ -256,6 +280,7 @@ export class MessageList {
   /** Flat: every message in order. Threaded: each thread's first message, threads in order. */
   private *orderSteps(): Steps<number[]> {
     if (this.order) return this.order;
+    yield* this.indexSteps();
     const threaded = this.options.threaded;
     const items = threaded ? (yield* this.threadSteps()).map((n) => n.index) : this.messages.map((_, i) => i);
     const { column, descending } = this.options.sort;
@@ -306,6 +331,7 @@ export class MessageList {
 
   private buildRows(): void {
     if (this.rowMessage) return;
+    this.ensureIndexed();
     const order = this.ordered();
     const pass = this.passes();
     const filtering = this.matchCount !== this.messages.length;
