@@ -25,6 +25,8 @@ export interface AccountConfig {
   sizeLimitKB?: number;
   /** Automatic check every N minutes; 0 = off. */
   checkIntervalMinutes?: number;
+  /** Where the account is defined (not a setting): user accounts keep their mail for every window. */
+  scope?: 'user' | 'workspace';
 }
 
 export type LoginMethod = 'auto' | Exclude<AuthMechanism, 'XOAUTH2'>;

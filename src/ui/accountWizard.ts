@@ -147,13 +147,14 @@ export async function removeAccount(mail: MailService, arg?: unknown): Promise<v
   if (!account) return;
   const pick = await vscode.window.showWarningMessage(
     `Remove ${account.address} from Mail Panel?`,
-    { modal: true, detail: 'Mail on the server is not touched. The messages already downloaded can be kept in the workspace storage or deleted.' },
+    { modal: true, detail: 'Mail on the server is not touched. The messages already downloaded can be kept (adding the same account again shows them) or deleted.' },
     'Remove, Keep Mail',
     'Remove and Delete Mail',
   );
   if (!pick) return;
+  const storeRoot = mail.storeRoot(account.id); // before the account leaves the settings
   await saveUserAccounts((list) => list.filter((a) => a.id !== account.id));
   await mail.passwords.delete(account);
-  if (pick === 'Remove and Delete Mail') await rm(mail.storeRoot(account.id), { recursive: true, force: true });
+  if (pick === 'Remove and Delete Mail') await rm(storeRoot, { recursive: true, force: true });
   mail.reloadAccounts();
 }

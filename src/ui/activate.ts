@@ -19,9 +19,9 @@ export interface MailPanelApi {
 
 export function activateMailPanel(context: vscode.ExtensionContext): MailPanelApi {
   const log = vscode.window.createOutputChannel('Mail Panel', { log: true });
-  // Mail lives with the workspace; with no folder open, in the extension's global storage.
-  const storage = context.storageUri ?? context.globalStorageUri;
-  const mail = new MailService(storage.fsPath, new Passwords(context.secrets), log);
+  // User accounts keep their mail in global storage (every window), workspace accounts in the workspace's.
+  const places = { user: context.globalStorageUri.fsPath, workspace: context.storageUri?.fsPath };
+  const mail = new MailService(places, new Passwords(context.secrets), log);
   const tree = new MailTree(mail);
   const readers = new ReaderPanels(mail, context.extensionUri);
   const lists = new MessageListPanels(mail, readers, context);
@@ -59,6 +59,6 @@ export function activateMailPanel(context: vscode.ExtensionContext): MailPanelAp
       if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'mailPanel.accounts');
     });
   }
-  log.info(`Mail Panel activated; storage at ${storage.fsPath}; ${mail.list().length} account(s)`);
+  log.info(`Mail Panel activated; mail in ${places.user}${places.workspace ? ` (workspace accounts: ${places.workspace})` : ''}; ${mail.list().length} account(s)`);
   return { mail, tree, lists };
 }

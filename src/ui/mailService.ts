@@ -10,6 +10,7 @@ import { adviseOn } from '../accounts/errorAdvice';
 import { formatFingerprint, type Pop3Options, type TraceHook } from '../pop3';
 import { CertificateError } from '../pop3';
 import { AccountStore, type MessageEntry } from '../store/accountStore';
+import { moveStore, storeFolderName } from '../store/location';
 import type { SkippedMessage } from '../store/skipped';
 import { completeMessage, deleteFromServerNow, deleteSkippedFromServer, fetchMail, type FetchResult } from '../sync/fetch';
 import { showError } from './errors';
@@ -28,8 +29,16 @@ export class MailService implements vscode.Disposable {
   readonly onDidChangeBusy = this.busy.event;
   private readonly disposables: vscode.Disposable[] = [];
 
+  /** Moves of stores from where the first version kept them; every store access waits for them. */
+  private moved: Promise<void> = Promise.resolve();
+
+  /**
+   * `places.user`: the extension's global storage (user accounts: the same mailbox in every window).
+   * `places.workspace`: this workspace's storage, when a folder is open (workspace accounts, or
+   * all accounts with mailPanel.mailPerWorkspace).
+   */
   constructor(
-    private readonly storageRoot: string,
+    private readonly places: { user: string; workspace: string | undefined },
     readonly passwords: Passwords,
     readonly log: vscode.LogOutputChannel,
   ) {
@@ -54,15 +63,41 @@ export class MailService implements vscode.Disposable {
     return id ? this.fetching.has(id) : this.fetching.size > 0;
   }
 
+  /** Where an account's mail lives: named by its identity (user, host, port), in its scope's storage. */
   storeRoot(id: string): string {
-    return join(this.storageRoot, 'accounts', id);
+    const account = this.account(id);
+    if (!account) return this.legacyRoot(id);
+    const perWorkspace = account.scope === 'workspace' || setting('mailPerWorkspace', false);
+    const base = perWorkspace && this.places.workspace ? this.places.workspace : this.places.user;
+    return join(base, 'mailboxes', storeFolderName(account));
+  }
+
+  /** Where the first version kept an account's mail: under the workspace's storage, by id. */
+  private legacyRoot(id: string): string {
+    return join(this.places.workspace ?? this.places.user, 'accounts', id);
+  }
+
+  /** Moves each account's store from the first version's place to its own (store/location.ts). */
+  private moveLegacyStores(): void {
+    const accounts = this.accounts;
+    this.moved = this.moved.then(async () => {
+      for (const account of accounts) {
+        const to = this.storeRoot(account.id);
+        try {
+          const { moved, merged } = await moveStore(this.legacyRoot(account.id), to);
+          if (moved) this.log.info(`[${account.id}] mail moved to ${to}${merged ? ` (${merged} messages merged into the mail already there)` : ''}`);
+        } catch (err) {
+          this.log.error(`[${account.id}] could not move its mail to ${to}; it stays where it was: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+    });
   }
 
   /** The account's store, opened once and shared (reopened after a fetch to see its work). */
   store(id: string): Promise<AccountStore> {
     let store = this.stores.get(id);
     if (!store) {
-      store = AccountStore.open(this.storeRoot(id));
+      store = this.moved.then(() => AccountStore.open(this.storeRoot(id)));
       this.stores.set(id, store);
       store.catch(() => this.stores.delete(id));
     }
@@ -116,6 +151,7 @@ export class MailService implements vscode.Disposable {
   async fetch(id: string, options: { quiet?: boolean; passwordPrompt?: string; retrySkipped?: string[] } = {}): Promise<FetchResult | undefined> {
     const account = this.account(id);
     if (!account || this.fetching.has(id)) return undefined;
+    await this.moved;
     const server = await this.serverOptions(account, options.passwordPrompt);
     if (!server) return undefined;
     this.fetching.add(id);
@@ -263,6 +299,7 @@ export class MailService implements vscode.Disposable {
     const { accounts, problems } = loadAccounts();
     this.accounts = accounts;
     this.problems = problems;
+    this.moveLegacyStores();
     for (const p of problems) this.log.warn(`settings: ${p}`);
     this.scheduleChecks();
     this.changed.fire(undefined);

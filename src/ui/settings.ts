@@ -20,9 +20,10 @@ export interface LoadedAccounts {
 export function loadAccounts(): LoadedAccounts {
   const inspected = vscode.workspace.getConfiguration(SECTION).inspect<unknown[]>('accounts');
   const sources = [inspected?.globalValue, ...(vscode.workspace.isTrusted ? [inspected?.workspaceValue, inspected?.workspaceFolderValue] : [])];
+  const scopes = ['user', 'workspace', 'workspace'] as const;
   const byId = new Map<string, AccountConfig>();
   const problems: string[] = [];
-  for (const source of sources) {
+  for (const [i, source] of sources.entries()) {
     if (source === undefined) continue;
     if (!Array.isArray(source)) {
       problems.push('"mailPanel.accounts" must be a list of accounts');
@@ -31,7 +32,7 @@ export function loadAccounts(): LoadedAccounts {
     for (const raw of source) {
       const parsed = parseAccount(raw);
       if ('error' in parsed) problems.push(parsed.error);
-      else byId.set(parsed.account.id, parsed.account);
+      else byId.set(parsed.account.id, { ...parsed.account, scope: scopes[i] });
     }
   }
   return { accounts: [...byId.values()], problems };
@@ -49,6 +50,7 @@ export async function saveUserAccounts(update: (accounts: AccountConfig[]) => Ac
 
 function stripDefaults(a: AccountConfig): Partial<AccountConfig> {
   const out: Partial<AccountConfig> = { ...a };
+  delete out.scope; // where it is defined, not a setting
   if (!out.allowInsecureAuth) delete out.allowInsecureAuth;
   if (!out.loginMethod || out.loginMethod === 'auto') delete out.loginMethod;
   if (!out.pinnedCertificate) delete out.pinnedCertificate;

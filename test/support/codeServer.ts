@@ -28,6 +28,8 @@ export interface CodeServerOptions {
   userDataDir: string;
   /** Extensions to install first (.vsix paths). */
   install?: string[];
+  /** A port of our choosing: VS Code in the browser keys a folder's workspace storage by its URL, port included. */
+  port?: number;
   /** Accept an extensionTestsPath payload in the URL (the smoke-test driver). */
   testDriver?: boolean;
 }
@@ -54,7 +56,7 @@ function run(args: string[], dir: string): Promise<string> {
 }
 
 export async function startCodeServer(options: CodeServerOptions): Promise<CodeServer> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const extensionsDir = join(options.dir, 'extensions');
   mkdirSync(extensionsDir, { recursive: true });
   const configPath = join(options.dir, 'config.yaml');

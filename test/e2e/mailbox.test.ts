@@ -1,0 +1,87 @@
+/**
+ * Mail belongs to the user, not to the folder that happens to be open: in a real VS Code
+ * (code-server, the packaged .vsix), mail fetched with one folder open is there, without a fetch,
+ * with another folder open; and a store in the first version's place (the workspace's storage) is
+ * moved on start and shows.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { CHROMIUM_BIN, CHROMIUM_INSTALL, launchChromium } from '../support/browser';
+import { CODE_SERVER_BIN, CODE_SERVER_INSTALL, startCodeServer } from '../support/codeServer';
+import { needTool } from '../support/tier';
+import { answerPassword, openMailView, rowsOf, runCommand } from '../support/workbench';
+import { startEnvironment, type Environment } from '../vscode/environment';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const VSIX = join(ROOT, 'out', 'mail-panel.vsix');
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+const EXTENSION = 'mail-panel.mail-panel';
+const skip = needTool('vscode', CODE_SERVER_BIN, CODE_SERVER_INSTALL) || needTool('vscode', CHROMIUM_BIN, CHROMIUM_INSTALL);
+
+/** Opens VS Code on `workspace`, runs `steps` in the Mail view, and stops it. */
+async function withWorkbench(environment: Environment, workspace: string, shot: string, steps: (page: Page) => Promise<void>, port?: number): Promise<number> {
+  const server = await startCodeServer({ dir: environment.dir, workspace, userDataDir: environment.userDataDir, install: [VSIX], port });
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+  try {
+    await openMailView(page, server.url);
+    await rowsOf(page).filter({ hasText: 'alice@example.org' }).first().waitFor({ timeout: 30_000 });
+    await steps(page);
+    return Number(new URL(server.url).port);
+  } catch (err) {
+    await page.screenshot({ path: join(ARTIFACTS, shot) }).catch(() => undefined);
+    throw err;
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
+
+/** The subjects in the tree, once the first expected one shows (no fetch). */
+async function subjectsShown(page: Page, subjects: string[]): Promise<void> {
+  for (const subject of subjects) await rowsOf(page).filter({ hasText: subject }).first().waitFor({ timeout: 30_000 });
+}
+
+describe('Where mail lives, in VS Code', { skip }, () => {
+  test('mail fetched in one folder is there in another; a store in the old place is moved and shows', { timeout: 300_000 }, async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const environment = await startEnvironment();
+    const settingsPath = join(environment.userDataDir, 'User', 'settings.json');
+    const account = { id: 'demo', address: 'alice@example.org', host: '127.0.0.1', port: environment.config.pop3sPort, security: 'tls', user: 'alice', pinnedCertificate: environment.config.fingerprint256 };
+    writeFileSync(settingsPath, JSON.stringify({ ...JSON.parse(readFileSync(settingsPath, 'utf8')), 'mailPanel.accounts': [account] }));
+    const otherFolder = join(environment.dir, 'other-project');
+    mkdirSync(otherFolder);
+    try {
+      const port = await withWorkbench(environment, environment.workspace, 'mailbox-fetch-failure.png', async (page) => {
+        await runCommand(page, 'Mail: Fetch Mail');
+        await answerPassword(page, 'alice', environment.config.password);
+        await subjectsShown(page, environment.config.subjects);
+      });
+      const global = join(environment.userDataDir, 'User', 'globalStorage', EXTENSION, 'mailboxes');
+      const [store] = readdirSync(global);
+      assert.match(store, /^alice@127\.0\.0\.1-\d+-[0-9a-f]{10}$/, 'the store is named by the account, in global storage');
+
+      // Another folder: the same mailbox, no fetch (no password is asked).
+      await withWorkbench(environment, otherFolder, 'mailbox-other-folder-failure.png', (page) => subjectsShown(page, environment.config.subjects));
+
+      // The first version's place: <workspace storage>/accounts/<id>. Put the store back there; a start moves it.
+      // (The first folder at the same URL, so the same workspace storage slot: code-server keys it by URL.)
+      const workspaceStorage = join(environment.userDataDir, 'User', 'workspaceStorage');
+      // code-server names each slot by a hash of the folder and records the folder's name in meta.json.
+      const metaOf = (d: string) => (existsSync(join(workspaceStorage, d, 'meta.json')) ? (JSON.parse(readFileSync(join(workspaceStorage, d, 'meta.json'), 'utf8')) as { name?: string }) : {});
+      const slot = readdirSync(workspaceStorage).find((d) => metaOf(d).name === basename(environment.workspace));
+      assert.ok(slot, `the first folder has a workspace storage slot: ${readdirSync(workspaceStorage).join(' ')}`);
+      const legacy = join(workspaceStorage, slot, EXTENSION, 'accounts', 'demo');
+      mkdirSync(join(legacy, '..'), { recursive: true });
+      renameSync(join(global, store), legacy);
+      await withWorkbench(environment, environment.workspace, 'mailbox-move-failure.png', (page) => subjectsShown(page, environment.config.subjects), port);
+      assert.ok(existsSync(join(global, store, 'Maildir')), 'moved to its place in global storage');
+      assert.equal(existsSync(legacy), false, 'and gone from the old one');
+    } finally {
+      await environment.stop();
+    }
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * Where mail lives: a store named by its account's identity, and moving a store from its old
+ * place without losing a message, whether the new place is empty or already holds the same
+ * account's mail, and whatever moment the move is killed at.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { AccountStore } from '../../src/store/accountStore';
+import { fileName, newMessageId, parseFileName } from '../../src/store/maildir';
+import { moveStore, storeFolderName } from '../../src/store/location';
+import { rng } from '../support/mailcheck';
+
+const CHILD = join(__dirname, '..', 'support', 'moveChild.js');
+const KILLS = Number(process.env.CRASH_KILLS ?? 100) / 2;
+const scratch = mkdtempSync(join(tmpdir(), 'mailpanel-location-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+let n = 0;
+const fresh = () => join(scratch, `t${++n}`);
+
+/** Writes a store with `count` messages (keys k<first>..); returns key -> bytes. */
+function seedStore(root: string, keys: string[], flags = ''): Map<string, Buffer> {
+  const written = new Map<string, Buffer>();
+  for (const sub of ['tmp', 'new', 'cur']) mkdirSync(join(root, 'Maildir', sub), { recursive: true });
+  keys.forEach((key, i) => {
+    const data = Buffer.from(`Subject: message ${key}\r\nMessage-ID: <${key}@x>\r\n\r\n${'body '.repeat(i % 50)}${key}\r\n`);
+    const dir = i % 2 ? 'cur' : 'new';
+    writeFileSync(join(root, 'Maildir', dir, fileName({ id: newMessageId(), dir, size: data.length, uidl: key, flags: dir === 'cur' ? flags : '' })), data);
+    written.set(key, data);
+  });
+  writeFileSync(join(root, 'index.json'), 'derived data: the new place rebuilds it');
+  return written;
+}
+
+/** key -> bytes of every message in a store; fails on a key stored twice. */
+function contents(root: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  for (const dir of ['new', 'cur'] as const) {
+    for (const name of readdirSync(join(root, 'Maildir', dir))) {
+      const file = parseFileName(name, dir)!;
+      assert.ok(!out.has(file.uidl!), `${file.uidl} stored twice`);
+      out.set(file.uidl!, readFileSync(join(root, 'Maildir', dir, name)));
+    }
+  }
+  assert.deepEqual(readdirSync(join(root, 'Maildir', 'tmp')), [], 'nothing left half-copied');
+  return out;
+}
+
+describe('where mail lives', () => {
+  test('a store is named by user, host and port, whatever their case, and the name is a safe folder name', () => {
+    const name = storeFolderName({ user: 'Alice', host: 'POP.Example.org', port: 995 });
+    assert.equal(name, storeFolderName({ user: 'alice', host: 'pop.example.org', port: 995 }));
+    assert.notEqual(name, storeFolderName({ user: 'alice', host: 'pop.example.org', port: 110 }));
+    assert.notEqual(name, storeFolderName({ user: 'bob', host: 'pop.example.org', port: 995 }));
+    assert.match(name, /^alice@pop\.example\.org-995-[0-9a-f]{10}$/);
+    assert.match(storeFolderName({ user: '../../x y:z', host: 'h', port: 1 }), /^[a-z0-9@._-]+$/);
+    assert.doesNotMatch(storeFolderName({ user: '../../x', host: 'h', port: 1 }), /\//);
+  });
+
+  test('a store moves whole to an empty place, and opens there with every message and flag', async () => {
+    const from = fresh();
+    const to = join(fresh(), 'mailboxes', 'alice');
+    const written = seedStore(from, ['a', 'b', 'c'], 'S');
+    const before = (await AccountStore.open(from)).list();
+    assert.deepEqual(await moveStore(from, to), { moved: true, merged: 0 });
+    assert.equal(existsSync(from), false);
+    assert.deepEqual(contents(to), written);
+    assert.deepEqual((await AccountStore.open(to)).list(), before);
+    assert.deepEqual(await moveStore(from, to), { moved: false, merged: 0 }, 'a second start has nothing to move');
+  });
+
+  test('into a place that has the same account\'s mail, the stores merge: each message once, flags kept', async () => {
+    const from = fresh();
+    const to = fresh();
+    const old = seedStore(from, ['a', 'b', 'c', 'd'], 'ST');
+    const current = seedStore(to, ['c', 'd', 'e']);
+    const result = await moveStore(from, to);
+    assert.deepEqual(result, { moved: true, merged: 2 });
+    const merged = contents(to);
+    assert.deepEqual([...merged.keys()].sort(), ['a', 'b', 'c', 'd', 'e']);
+    assert.deepEqual(merged.get('a'), old.get('a'));
+    assert.deepEqual(merged.get('c'), current.get('c'), 'the copy already there stays');
+    const b = (await AccountStore.open(to)).list().find((m) => m.subject === 'message b')!;
+    assert.equal(b.trashed, true, 'a message in Trash stays in Trash');
+    assert.equal(existsSync(from), false);
+  });
+
+  test(`a move killed with SIGKILL at ${KILLS} random moments loses nothing and finishes on the next start`, async () => {
+    const random = rng(99);
+    let killed = 0;
+    for (let round = 0; killed < KILLS && round < KILLS * 3; round++) {
+      const from = fresh();
+      const to = fresh();
+      const keys = Array.from({ length: 200 }, (_, i) => `k${round}-${i}`);
+      const all = new Map([...seedStore(from, keys), ...seedStore(to, keys.filter(() => random() < 0.2))]);
+      const first = await runChild(from, to, Math.floor(random() * 40));
+      assert.notEqual(first, 'failed');
+      if (first === 'killed') killed++;
+      // The next start: the move runs to its end.
+      assert.equal(await runChild(from, to, -1), 'exited');
+      assert.equal(existsSync(from), false, 'the old place is gone');
+      assert.deepEqual(readdirSync(join(to, '..')).filter((f) => f.includes('.moved-')), []);
+      const stored = contents(to);
+      assert.deepEqual([...stored.keys()].sort(), [...all.keys()].sort(), `round ${round}`);
+      for (const [key, data] of all) assert.deepEqual(stored.get(key), data, key);
+    }
+    assert.ok(killed >= KILLS, `only ${killed} moves were killed mid-way`);
+  });
+});
+
+/** Runs a child move; kills it `delayMs` after it starts (never, with -1). */
+function runChild(from: string, to: string, delayMs: number): Promise<'killed' | 'exited' | 'failed'> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CHILD, from, to], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let timer: NodeJS.Timeout | undefined;
+    child.stdout.once('data', () => {
+      if (delayMs >= 0) timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve(signal === 'SIGKILL' ? 'killed' : code === 0 ? 'exited' : 'failed');
+    });
+  });
+}
