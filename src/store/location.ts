@@ -49,13 +49,20 @@ export async function moveStore(from: string, to: string): Promise<{ moved: bool
       await fsyncDir(dirname(from));
       return { moved: true, merged: 0 };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return { moved: false, merged: 0 }; // another window moved it just now
+      if (code !== 'EXDEV') throw err;
     }
   }
   const merged = await mergeMaildir(join(from, 'Maildir'), join(to, 'Maildir'));
   // Everything is in: set the old folder aside (atomic), then delete it.
   const aside = `${from}.moved-${process.pid}`;
-  await fs.rename(from, aside);
+  try {
+    await fs.rename(from, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { moved: true, merged }; // another window finished first
+    throw err;
+  }
   await fsyncDir(dirname(from));
   await fs.rm(aside, { recursive: true, force: true });
   return { moved: true, merged };
