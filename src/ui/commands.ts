@@ -84,7 +84,8 @@ export function registerCommands(context: vscode.ExtensionContext, mail: MailSer
       const [ref] = targets(readers, treeSelection, node, undefined, lists);
       // A tree click passes only the node; a context-menu or palette run passes a selection or nothing.
       const fromTreeClick = node !== undefined && selection === undefined;
-      if (ref) await readers.open(ref.accountId, ref.messageId, { preserveFocus: fromTreeClick });
+      // A click shows the message in the one preview tab, which the next click replaces.
+      if (ref) await readers.open(ref.accountId, ref.messageId, { preserveFocus: fromTreeClick, preview: fromTreeClick });
       else return vscode.commands.executeCommand('mailPanel.searchMessages');
     },
     'mailPanel.deleteMessage': onMessages((accountId, ids) => mail.change(accountId, (s) => s.trash(ids))),
@@ -116,7 +117,7 @@ export function registerCommands(context: vscode.ExtensionContext, mail: MailSer
     'mailPanel.openSource': async (node?: unknown, selection?: unknown) => {
       const [ref] = targets(readers, treeSelection, node, selection, lists);
       if (!ref) return none();
-      await openSource(ref.accountId, ref.messageId);
+      await openSource(mail, ref.accountId, ref.messageId);
     },
     'mailPanel.saveAttachment': async (node?: unknown) => {
       const [ref] = targets(readers, treeSelection, node);
@@ -137,7 +138,7 @@ export function registerCommands(context: vscode.ExtensionContext, mail: MailSer
         if (!account) return;
         refs = (await mail.messages(account.id)).map((m) => ({ accountId: account.id, messageId: m.id }));
       }
-      const [folder] = (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Export Here', title: `Export ${refs.length} messages as .eml` })) ?? [];
+      const [folder] = (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Export Here', title: `Export ${refs.length === 1 ? 'the message' : `${refs.length} messages`} as .eml` })) ?? [];
       if (!folder) return;
       await mkdir(folder.fsPath, { recursive: true });
       let written = 0;

@@ -167,7 +167,7 @@ export class ReaderPanels implements vscode.Disposable {
         await this.saveAttachment(state, message.index);
         break;
       case 'openSource':
-        await openSource(state.accountId, state.messageId);
+        await openSource(this.mail, state.accountId, state.messageId);
         break;
       case 'reply':
         await this.reply(state);
@@ -241,12 +241,15 @@ export async function openLink(url: string): Promise<void> {
   else if (pick === 'Copy Link') await vscode.env.clipboard.writeText(url);
 }
 
-export function sourceUri(accountId: string, messageId: string): vscode.Uri {
-  return vscode.Uri.from({ scheme: SOURCE_SCHEME, path: `/${accountId}/${messageId}.eml` });
+/** The tab shows the last path segment: the subject, not the Maildir id (which is the segment before). */
+export function sourceUri(accountId: string, messageId: string, subject: string): vscode.Uri {
+  const title = sanitizeFilename(subject, 'message').replace(/\.eml$/i, '');
+  return vscode.Uri.from({ scheme: SOURCE_SCHEME, path: `/${accountId}/${messageId}/${title}.eml` });
 }
 
-export async function openSource(accountId: string, messageId: string): Promise<void> {
-  const doc = await vscode.workspace.openTextDocument(sourceUri(accountId, messageId));
+export async function openSource(mail: MailService, accountId: string, messageId: string): Promise<void> {
+  const entry = (await mail.store(accountId)).get(messageId);
+  const doc = await vscode.workspace.openTextDocument(sourceUri(accountId, messageId, entry?.subject || '(no subject)'));
   await vscode.window.showTextDocument(doc, { preview: true });
 }
 
@@ -255,9 +258,9 @@ export class SourceProvider implements vscode.TextDocumentContentProvider {
   constructor(private readonly mail: MailService) {}
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
-    const [, accountId, file] = uri.path.split('/');
+    const [, accountId, messageId] = uri.path.split('/');
     const store = await this.mail.store(accountId);
-    const raw = await store.read(file.replace(/\.eml$/, ''));
+    const raw = await store.read(messageId);
     return raw.toString('utf8');
   }
 }

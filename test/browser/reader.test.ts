@@ -100,6 +100,26 @@ describe('reader webview in Chromium', { skip }, () => {
     assert.equal(page.url().startsWith(servers.pageOrigin), true, 'the click did not navigate');
   });
 
+  test('plain text: right-to-left paragraphs read right to left, quoted lines nest as quotes, links show their target', async () => {
+    const body = ['مرحبا بكم في الاجتماع', '', 'On Monday Ann wrote:', '> First level', '> > Second level with https://example.org/deep', '> back to first', '', 'English reply.'].join('\r\n');
+    await show(page, servers, await view(mime(['Subject: text', 'Content-Type: text/plain; charset=utf-8'], body)));
+    const layout = await page.evaluate(() => {
+      const paragraphs = [...document.querySelectorAll<HTMLElement>('#mail-text p')];
+      const depth = (el: Element) => { let d = 0; for (let e = el.parentElement; e && e.id !== 'mail-text'; e = e.parentElement) if (e.matches('blockquote')) d++; return d; };
+      return paragraphs.map((p) => [p.innerText, getComputedStyle(p).direction, depth(p)]);
+    });
+    assert.deepEqual(layout, [
+      ['مرحبا بكم في الاجتماع', 'rtl', 0],
+      ['On Monday Ann wrote:', 'ltr', 0],
+      ['First level', 'ltr', 1],
+      ['Second level with https://example.org/deep', 'ltr', 2],
+      ['back to first', 'ltr', 1],
+      ['English reply.', 'ltr', 0],
+    ]);
+    assert.equal(await page.locator('#mail-text blockquote a').getAttribute('title'), 'https://example.org/deep');
+    await page.screenshot({ path: join(ARTIFACTS, 'reader-plain-text.png') });
+  });
+
   test('HTML mail shows its text; attachments are listed with a Save action; screenshots in each theme', async () => {
     const raw = mime(
       ['Subject: Quarterly report', 'From: Renée Dupont <renee@example.org>', 'To: team@example.org', 'Date: Tue, 03 Nov 2026 10:00:00 +0100', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="mix"'],

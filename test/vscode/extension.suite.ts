@@ -98,6 +98,24 @@ describe('Mail Panel in VS Code', function () {
     assert.equal(entry, true);
   });
 
+  it('a click shows each message in one preview tab that the next click replaces; Open Source is titled with the subject', async () => {
+    const [root] = await api.tree.getChildren();
+    const [inbox] = await api.tree.getChildren(root);
+    const rows = (await api.tree.getChildren(inbox)).filter((n): n is TreeNode & { kind: 'message' } => n.kind === 'message');
+    const readerTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('mailPanel.reader'));
+    for (const node of rows) {
+      await vscode.commands.executeCommand('mailPanel.openMessage', node); // a tree click passes the node alone
+      await waitFor(`the preview of ${node.entry.subject}`, () => readerTabs().some((t) => t.label === node.entry.subject));
+    }
+    // The message opened by the test before was a click too: its tab was the preview, reused since.
+    assert.equal(readerTabs().length, 1, `one preview tab for ${rows.length} clicks: ${readerTabs().map((t) => t.label).join(', ')}`);
+    const last = rows.at(-1)!;
+    await vscode.commands.executeCommand('mailPanel.openSource', last, [last]);
+    const source = await waitFor('the source tab', () => vscode.window.tabGroups.activeTabGroup.activeTab);
+    assert.equal(source.label, `${last.entry.subject}.eml`);
+    assert.match(vscode.window.activeTextEditor?.document.getText() ?? '', new RegExp(`Subject: ${last.entry.subject.replace(/[?]/g, '\\?')}`));
+  });
+
   it('Delete moves a message to Trash; with delete-when-deleted-locally the next fetch removes it from the server', async () => {
     const serverCount = () => filesUnder(join(config.maildir, 'cur')).length + filesUnder(join(config.maildir, 'new')).length;
     assert.equal(serverCount(), config.subjects.length);

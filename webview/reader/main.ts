@@ -1,6 +1,7 @@
 // Reader webview entry (browser). Talks to the host only through src/shared/readerProtocol.ts.
 import type { HostMessage, MessageView, WebviewMessage } from '../../src/shared/readerProtocol';
-import { linkifyText, linkTarget, sanitizeMail } from './sanitize';
+import { linkTarget, sanitizeMail } from './sanitize';
+import { renderPlainText } from './plainText';
 import { button, tag } from '../toolkit';
 import { STYLES } from './styles';
 import { addStyles, el, hostChannel } from '../common/dom';
@@ -105,9 +106,7 @@ function render(message: MessageView, remoteAllowed: boolean): void {
     chrome.after(body);
     mailFrame(body, fragment);
   } else {
-    const pre = el('pre', { class: 'text', id: 'mail-text', tabindex: '0' });
-    pre.append(linkifyText(message.body.text));
-    body.append(pre);
+    body.append(renderPlainText(message.body.text));
     gateLinks(body);
     chrome.after(body);
   }

@@ -17,7 +17,10 @@ dl.headers dd { margin: 0; overflow-wrap: anywhere; }
   padding: 8px 12px; margin: 8px 0; display: flex; align-items: center; gap: 12px; flex-wrap: wrap; }
 .body { flex: 1; min-height: 0; display: flex; }
 iframe.mail-frame { flex: 1; border: 0; width: 100%; height: 100%; background: transparent; }
-pre.text { flex: 1; overflow: auto; white-space: pre-wrap; overflow-wrap: anywhere; font-family: var(--vscode-editor-font-family); margin: 0; padding: 8px 0; }
+.text { flex: 1; overflow: auto; overflow-wrap: anywhere; font-family: var(--vscode-editor-font-family); margin: 0; padding: 8px 0; }
+.text p { white-space: pre-wrap; margin: 0 0 0.8em; unicode-bidi: plaintext; }
+.text blockquote.quote { margin: 0 0 0.8em; padding: 0 0 0 10px; border-left: 3px solid var(--vscode-textBlockQuote-border, var(--vscode-descriptionForeground));
+  color: var(--vscode-textBlockQuote-foreground, var(--vscode-descriptionForeground)); }
 a { color: var(--vscode-textLink-foreground); }
 ul.attachments { list-style: none; padding: 0; }
 ul.attachments li { display: flex; align-items: center; gap: 8px; margin: 4px 0; }
