@@ -23,11 +23,14 @@ export interface AccountConfig {
   policy?: Partial<ServerPolicy>;
   /** Messages larger than this many KB are stored as headers only; 0 = no limit. */
   sizeLimitKB?: number;
-  /** Automatic check every N minutes; 0 = off. */
+  /** Automatic check every N minutes; 0 = off; DEFAULT_CHECK_MINUTES when not set. */
   checkIntervalMinutes?: number;
   /** Where the account is defined (not a setting): user accounts keep their mail for every window. */
   scope?: 'user' | 'workspace';
 }
+
+/** How often an account is checked when its settings do not say (Thunderbird's default). */
+export const DEFAULT_CHECK_MINUTES = 10;
 
 export type LoginMethod = 'auto' | Exclude<AuthMechanism, 'XOAUTH2'>;
 export const LOGIN_METHODS: readonly LoginMethod[] = ['auto', 'CRAM-MD5', 'APOP', 'PLAIN', 'LOGIN', 'USER'];

@@ -29,7 +29,11 @@ export interface MessageView {
 }
 
 /** Host -> webview. */
-export type HostMessage = { type: 'show'; message: MessageView; remoteAllowed: boolean } | { type: 'pageDown' };
+export type HostMessage =
+  | { type: 'show'; message: MessageView; remoteAllowed: boolean }
+  | { type: 'pageDown' }
+  /** The message left the store (Empty Trash, another window): the view stays, its actions go. */
+  | { type: 'gone' };
 
 /** Webview -> host. */
 export type WebviewMessage =

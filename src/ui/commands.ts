@@ -6,6 +6,7 @@ import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { emlName } from '../reader/files';
+import { DEFAULT_POLICY } from '../sync/fetch';
 import type { TreeNode } from '../views/treeModel';
 import { addAccount, editAccount, pickAccount, removeAccount } from './accountWizard';
 import type { MailService } from './mailService';
@@ -109,9 +110,17 @@ export function registerCommands(context: vscode.ExtensionContext, mail: MailSer
     'mailPanel.emptyTrash': async (arg) => {
       const account = await pickAccount(mail, 'Empty Trash', arg);
       if (!account) return;
-      const count = (await mail.messages(account.id)).filter((m) => m.trashed).length;
+      const trashed = (await mail.messages(account.id)).filter((m) => m.trashed);
+      const count = trashed.length;
       if (count === 0) return void vscode.window.showInformationMessage('Trash is empty.');
-      const pick = await vscode.window.showWarningMessage(`Delete ${count} message${count === 1 ? '' : 's'} in Trash for good?`, { modal: true }, 'Empty Trash');
+      const policy = { ...DEFAULT_POLICY, ...account.policy };
+      const onServer = trashed.some((m) => m.uidl !== undefined) && !policy.deleteAfterDownload;
+      const detail = !onServer
+        ? undefined
+        : policy.deleteWhenDeletedLocally
+          ? `This account deletes from the server what you delete here: the next fetch also deletes ${count === 1 ? 'it' : 'them'} from ${account.host}.`
+          : `Copies left on ${account.host} are not touched.`;
+      const pick = await vscode.window.showWarningMessage(`Delete ${count} message${count === 1 ? '' : 's'} in Trash for good?`, { modal: true, detail }, 'Empty Trash');
       if (pick === 'Empty Trash') await mail.change(account.id, (s) => s.emptyTrash());
     },
     'mailPanel.openSource': async (node?: unknown, selection?: unknown) => {

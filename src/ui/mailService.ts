@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { isBatchingServer, pop3Options, type AccountConfig } from '../accounts/account';
+import { DEFAULT_CHECK_MINUTES, isBatchingServer, pop3Options, type AccountConfig } from '../accounts/account';
 import { adviseOn } from '../accounts/errorAdvice';
 import { formatFingerprint, type Pop3Options, type TraceHook } from '../pop3';
 import { CertificateError } from '../pop3';
@@ -21,6 +21,8 @@ export class MailService implements vscode.Disposable {
   problems: string[] = [];
   private readonly stores = new Map<string, Promise<AccountStore>>();
   private readonly fetching = new Set<string>();
+  /** When each account's last fetch ended well (ms), for its tooltip. */
+  readonly lastChecked = new Map<string, number>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly changed = new vscode.EventEmitter<string | undefined>();
   /** Fires with an account id (its messages changed) or undefined (the account list changed). */
@@ -192,9 +194,13 @@ export class MailService implements vscode.Disposable {
           if (pick) void vscode.commands.executeCommand('mailPanel.mailboxes.focus');
         });
       }
-      if (result.downloaded + result.partial > 0 && setting('notifyNewMail', true)) {
-        void vscode.window.showInformationMessage(`${result.downloaded + result.partial} new message${result.downloaded + result.partial === 1 ? '' : 's'} for ${account.address}.`, 'Show').then((pick) => {
-          if (pick) void vscode.commands.executeCommand('mailPanel.mailboxes.focus');
+      this.lastChecked.set(id, Date.now());
+      const arrived = result.downloaded + result.partial;
+      if (arrived === 0) {
+        vscode.window.setStatusBarMessage(`$(mail) No new mail for ${account.address}`, 5000); // quietly
+      } else if (setting('notifyNewMail', true)) {
+        void vscode.window.showInformationMessage(`${arrived} new message${arrived === 1 ? '' : 's'} for ${account.address}.`, 'Show').then((pick) => {
+          if (pick) void vscode.commands.executeCommand('mailPanel.openList', { kind: 'folder', accountId: id, folder: 'inbox' });
         });
       }
       return result;
@@ -309,7 +315,7 @@ export class MailService implements vscode.Disposable {
     for (const timer of this.timers.values()) clearInterval(timer);
     this.timers.clear();
     for (const a of this.accounts) {
-      const minutes = a.checkIntervalMinutes ?? 0;
+      const minutes = a.checkIntervalMinutes ?? DEFAULT_CHECK_MINUTES;
       if (minutes > 0) this.timers.set(a.id, setInterval(() => void this.fetch(a.id, { quiet: true }), minutes * 60_000));
     }
   }

@@ -21,6 +21,8 @@ interface OpenPanel {
   view?: MessageView;
   parsed?: ParsedMessage;
   remoteAllowed: boolean;
+  /** The message is no longer in the store. */
+  gone?: boolean;
 }
 
 export interface OpenOptions {
@@ -40,7 +42,21 @@ export class ReaderPanels implements vscode.Disposable {
   constructor(
     private readonly mail: MailService,
     private readonly extensionUri: vscode.Uri,
-  ) {}
+  ) {
+    mail.onDidChange((accountId) => void this.checkGone(accountId));
+  }
+
+  /** Tells readers whose message left the store; they keep the view and drop the actions. */
+  private async checkGone(accountId: string | undefined): Promise<void> {
+    for (const state of this.panels.values()) {
+      if (state.gone || (accountId !== undefined && state.accountId !== accountId)) continue;
+      const store = await this.mail.store(state.accountId).catch(() => undefined);
+      if (store && !store.get(state.messageId)) {
+        state.gone = true;
+        this.post(state, { type: 'gone' });
+      }
+    }
+  }
 
   /** The message in the active reader panel, for palette commands that act on "this message". */
   get current(): { accountId: string; messageId: string } | undefined {
@@ -65,7 +81,7 @@ export class ReaderPanels implements vscode.Disposable {
     if (preview && this.preview) {
       const state = this.preview;
       this.panels.delete(`${state.accountId}/${state.messageId}`);
-      Object.assign(state, { accountId, messageId, remoteAllowed: false, view: undefined, parsed: undefined });
+      Object.assign(state, { accountId, messageId, remoteAllowed: false, view: undefined, parsed: undefined, gone: false });
       this.panels.set(key, state);
       await this.load(state);
       state.panel.reveal(undefined, preserveFocus);
@@ -151,9 +167,14 @@ export class ReaderPanels implements vscode.Disposable {
   }
 
   private async onMessage(state: OpenPanel, message: WebviewMessage): Promise<void> {
+    if (state.gone && message.type !== 'openLink' && message.type !== 'ready') {
+      void vscode.window.showInformationMessage('This message is no longer stored in Mail Panel.');
+      return;
+    }
     switch (message.type) {
       case 'ready':
         if (state.view) this.post(state, { type: 'show', message: state.view, remoteAllowed: state.remoteAllowed });
+        if (state.gone) this.post(state, { type: 'gone' });
         break;
       case 'loadRemote':
         // A new page with a policy that permits remote loads; it says 'ready' again.

@@ -65,6 +65,7 @@ export class MailTree implements vscode.TreeDataProvider<TreeNode> {
 
   async getTreeItem(node: TreeNode): Promise<vscode.TreeItem> {
     const entries = node.kind === 'folder' ? await this.load(node.accountId).catch(() => []) : (this.entries.get(node.accountId) ?? []);
+    if (node.kind === 'account') node.lastChecked = this.mail.lastChecked.get(node.accountId);
     const view = describe(node, entries, Date.now());
     const expanded = node.kind === 'account' || node.kind === 'skipped-folder' || (node.kind === 'folder' && node.folder === 'inbox');
     const item = new vscode.TreeItem(view.label, view.collapsible ? (expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed) : vscode.TreeItemCollapsibleState.None);

@@ -13,7 +13,7 @@ export type Folder = 'inbox' | 'trash';
 export const PAGE_SIZE = 200;
 
 export type TreeNode =
-  | { kind: 'account'; accountId: string; label: string; error?: string }
+  | { kind: 'account'; accountId: string; label: string; error?: string; lastChecked?: number }
   | { kind: 'folder'; accountId: string; folder: Folder }
   | { kind: 'message'; accountId: string; folder: Folder; entry: MessageEntry }
   | { kind: 'more'; accountId: string; folder: Folder; remaining: number }
@@ -60,7 +60,7 @@ export function describe(node: TreeNode, entries: MessageEntry[], now: number): 
         id: `account:${node.accountId}`,
         label: node.label,
         description: node.error ? 'settings error' : '',
-        tooltip: node.error ? escapeMarkdown(node.error) : escapeMarkdown(node.label),
+        tooltip: node.error ? escapeMarkdown(node.error) : `${escapeMarkdown(node.label)}  \n${node.lastChecked ? `Last checked ${relativeDate(node.lastChecked, now)}` : 'Not checked yet in this window'}`,
         icon: node.error ? 'warning' : 'account',
         contextValue: 'account',
         collapsible: true,

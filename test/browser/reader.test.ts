@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { CHROMIUM_BIN, CHROMIUM_INSTALL, launchChromium } from '../support/browser';
-import { mailBody, mime, PNG, posted, ROOT, show, startServers, view, type Servers } from '../support/readerPage';
+import { htmlMail, mailBody, mime, PNG, posted, ROOT, show, startServers, view, type Servers } from '../support/readerPage';
 import { needTool } from '../support/tier';
 
 const skip = needTool('chromium', CHROMIUM_BIN, CHROMIUM_INSTALL);
@@ -118,6 +118,19 @@ describe('reader webview in Chromium', { skip }, () => {
     ]);
     assert.equal(await page.locator('#mail-text blockquote a').getAttribute('title'), 'https://example.org/deep');
     await page.screenshot({ path: join(ARTIFACTS, 'reader-plain-text.png') });
+  });
+
+  test('a message that left the store says so and its actions are turned off', async () => {
+    await show(page, servers, await htmlMail('<p>Soon gone</p>'));
+    assert.equal(await page.locator('#reply').getAttribute('disabled'), null);
+    await page.evaluate(() => window.postMessage({ type: 'gone' }, '*'));
+    await page.waitForSelector('#gone-banner');
+    assert.match(await page.locator('#gone-banner').innerText(), /no longer stored/);
+    for (const id of ['#reply', '#open-source']) assert.equal(await page.locator(id).getAttribute('disabled'), '', `${id} is disabled`);
+    const before = (await posted(page)).length;
+    await page.locator('#reply').click({ force: true });
+    assert.equal((await posted(page)).length, before, 'a disabled Reply posts nothing');
+    assert.match(await mailBody(page).locator('body').innerText(), /Soon gone/, 'the view stays');
   });
 
   test('HTML mail shows its text; attachments are listed with a Save action; screenshots in each theme', async () => {

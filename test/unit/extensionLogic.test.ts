@@ -94,6 +94,13 @@ function entry(i: number, extra: Partial<MessageEntry> = {}): MessageEntry {
 }
 
 describe('tree model', () => {
+  test('an account\'s tooltip says when it was last checked', () => {
+    const now = Date.UTC(2026, 10, 23, 12);
+    assert.match(describeNode({ kind: 'account', accountId: 'a', label: 'me@x.org', lastChecked: now - 5 * 60_000 }, [], now).tooltip, /Last checked 5 min ago/);
+    assert.match(describeNode({ kind: 'account', accountId: 'a', label: 'me@x.org' }, [], now).tooltip, /Not checked yet/);
+  });
+
+
   test('folders page their messages and say how many remain', () => {
     const entries = Array.from({ length: PAGE_SIZE + 50 }, (_, i) => entry(i, { trashed: i % 10 === 0 }));
     const inbox = folderChildren('a', 'inbox', entries, PAGE_SIZE);

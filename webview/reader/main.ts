@@ -123,6 +123,17 @@ function render(message: MessageView, remoteAllowed: boolean): void {
   }
 }
 
+/** The message was removed from the store: say so, and turn off what can no longer work. */
+function showGone(): void {
+  const chrome = document.getElementById('chrome');
+  if (!chrome || document.getElementById('gone-banner')) return;
+  for (const action of chrome.querySelectorAll<HTMLElement>('.actions vscode-button, #attachments vscode-button, #load-remote')) {
+    action.setAttribute('disabled', '');
+    action.setAttribute('aria-disabled', 'true');
+  }
+  chrome.querySelector('.actions')?.after(el('p', { class: 'banner', id: 'gone-banner', role: 'status' }, 'This message is no longer stored in Mail Panel (deleted for good, here or in another window). What you see is all that is left of it.'));
+}
+
 /** One page further into the body (Space in the message list), whichever element scrolls it. */
 function pageDown(): void {
   const frame = document.getElementById('mail-frame') as HTMLIFrameElement | null;
@@ -134,6 +145,7 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   const message = event.data;
   if (message?.type === 'show') render(message.message, message.remoteAllowed);
   else if (message?.type === 'pageDown') pageDown();
+  else if (message?.type === 'gone') showGone();
 });
 
 post({ type: 'ready' });
