@@ -59,6 +59,7 @@ export class MessageList {
   private rowOfMessage: Int32Array | undefined;
   private rootNode = new Map<number, ThreadNode>();
   private readonly expanded = new Set<string>();
+  private readonly foldedNames = new Map<string, string>();
   options: ListOptions;
 
   constructor(messages: ListMessage[], options: Partial<ListOptions> = {}) {
@@ -318,7 +319,14 @@ export class MessageList {
         return m.hasAttachments ? 1 : 0;
       case 'from': {
         const d = this.derivedOf(index);
-        return (d.name ??= fold(displayName(this.options.sent ? m.to : m.from)));
+        if (d.name === undefined) {
+          // Senders repeat (a mailbox has thousands of messages from tens of people): fold each once.
+          const raw = this.options.sent ? m.to : m.from;
+          let name = this.foldedNames.get(raw);
+          if (name === undefined) this.foldedNames.set(raw, (name = fold(displayName(raw))));
+          d.name = name;
+        }
+        return d.name;
       }
       case 'subject': {
         const d = this.derivedOf(index);
