@@ -4,6 +4,7 @@
  * allows our script, our styles and the codicon font, and nothing else.
  */
 import { randomBytes } from 'node:crypto';
+import { webviewShell } from '../shared/webviewShell';
 
 export interface ListPageOptions {
   cspSource: string;
@@ -23,17 +24,5 @@ export function listHtml(options: ListPageOptions): string {
     "frame-src 'none'",
     "base-uri 'none'",
   ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="${options.codiconsUri}">
-<title>Messages</title>
-</head>
-<body>
-<script nonce="${nonce}" src="${options.scriptUri}"></script>
-</body>
-</html>`;
+  return webviewShell({ csp, nonce, scriptUri: options.scriptUri, title: 'Messages', head: `<link rel="stylesheet" href="${options.codiconsUri}">\n` });
 }

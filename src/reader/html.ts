@@ -6,6 +6,7 @@
  * video are never loaded from the network. The HTML body's frame (about:blank) inherits this policy.
  */
 import { randomBytes } from 'node:crypto';
+import { webviewShell } from '../shared/webviewShell';
 
 export interface ReaderPageOptions {
   /** The webview's own origin for our script and style (webview.cspSource). */
@@ -34,17 +35,11 @@ export function contentSecurityPolicy(cspSource: string, nonce: string, remoteAl
 
 export function readerHtml(options: ReaderPageOptions): string {
   const nonce = options.nonce ?? randomBytes(16).toString('base64');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(options.cspSource, nonce, options.remoteAllowed)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Message</title>
-</head>
-<body>
-<main id="app" aria-live="polite"><p class="loading">Loading message…</p></main>
-<script nonce="${nonce}" src="${options.scriptUri}"></script>
-</body>
-</html>`;
+  return webviewShell({
+    csp: contentSecurityPolicy(options.cspSource, nonce, options.remoteAllowed),
+    nonce,
+    scriptUri: options.scriptUri,
+    title: 'Message',
+    body: '<main id="app" aria-live="polite"><p class="loading">Loading message…</p></main>\n',
+  });
 }

@@ -5,7 +5,7 @@
  * moved on start and shows.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -13,7 +13,7 @@ import { CHROMIUM_BIN, CHROMIUM_INSTALL, launchChromium } from '../support/brows
 import { CODE_SERVER_BIN, CODE_SERVER_INSTALL, startCodeServer } from '../support/codeServer';
 import { needTool } from '../support/tier';
 import { answerPassword, openMailView, rowsOf, runCommand } from '../support/workbench';
-import { startEnvironment, type Environment } from '../vscode/environment';
+import { addAccountToUserSettings, startEnvironment, type Environment } from '../vscode/environment';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const VSIX = join(ROOT, 'out', 'mail-panel.vsix');
@@ -49,9 +49,7 @@ describe('Where mail lives, in VS Code', { skip }, () => {
   test('mail fetched in one folder is there in another; a store in the old place is moved and shows', { timeout: 300_000 }, async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     const environment = await startEnvironment();
-    const settingsPath = join(environment.userDataDir, 'User', 'settings.json');
-    const account = { id: 'demo', address: 'alice@example.org', host: '127.0.0.1', port: environment.config.pop3sPort, security: 'tls', user: 'alice', pinnedCertificate: environment.config.fingerprint256 };
-    writeFileSync(settingsPath, JSON.stringify({ ...JSON.parse(readFileSync(settingsPath, 'utf8')), 'mailPanel.accounts': [account] }));
+    addAccountToUserSettings(environment);
     const otherFolder = join(environment.dir, 'other-project');
     mkdirSync(otherFolder);
     try {

@@ -4,7 +4,7 @@
  * several rows marked read at once, and a row arriving while the list is open.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Frame } from 'playwright-core';
@@ -12,7 +12,7 @@ import { CHROMIUM_BIN, CHROMIUM_INSTALL, launchChromium } from '../support/brows
 import { CODE_SERVER_BIN, CODE_SERVER_INSTALL, startCodeServer } from '../support/codeServer';
 import { needTool } from '../support/tier';
 import { answerPassword, openMailView, rowsOf, runCommand, webviewFrame } from '../support/workbench';
-import { startEnvironment } from '../vscode/environment';
+import { addAccountToUserSettings, startEnvironment } from '../vscode/environment';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const VSIX = join(ROOT, 'out', 'mail-panel.vsix');
@@ -26,9 +26,7 @@ describe('Message list in VS Code (code-server, installed from the .vsix)', { sk
   test('open from the tree, read a row, Delete moves on, mark several read, a new row arrives', { timeout: 300_000 }, async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     const environment = await startEnvironment();
-    const settingsPath = join(environment.userDataDir, 'User', 'settings.json');
-    const account = { id: 'demo', address: 'alice@example.org', host: '127.0.0.1', port: environment.config.pop3sPort, security: 'tls', user: 'alice', pinnedCertificate: environment.config.fingerprint256 };
-    writeFileSync(settingsPath, JSON.stringify({ ...JSON.parse(readFileSync(settingsPath, 'utf8')), 'mailPanel.accounts': [account], 'mailPanel.markReadOnOpen': true }));
+    addAccountToUserSettings(environment, { 'mailPanel.markReadOnOpen': true });
     environment.dovecot.deliver('alice', [Buffer.from('From: Bob <bob@example.org>\r\nSubject: Fourth note\r\nDate: Sun, 01 Nov 2026 09:00:00 +0000\r\n\r\nfour\r\n')]);
     const server = await startCodeServer({ dir: environment.dir, workspace: environment.workspace, userDataDir: environment.userDataDir, install: [VSIX] });
     const browser = await launchChromium();

@@ -5,7 +5,7 @@
  * load remote content, delete it. Screenshots go to test-artifacts/.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { CHROMIUM_BIN, CHROMIUM_INSTALL, launchChromium } from '../support/brows
 import { CODE_SERVER_BIN, CODE_SERVER_INSTALL, startCodeServer } from '../support/codeServer';
 import { needTool } from '../support/tier';
 import { answerPassword, openMailView, rowsOf, runCommand } from '../support/workbench';
-import { startEnvironment } from '../vscode/environment';
+import { addAccountToUserSettings, startEnvironment } from '../vscode/environment';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const VSIX = join(ROOT, 'out', 'mail-panel.vsix');
@@ -33,9 +33,7 @@ describe('Mail Panel UI in VS Code (code-server, installed from the .vsix)', { s
     });
     await new Promise<void>((resolve) => remote.listen(0, '127.0.0.1', resolve));
     const environment = await startEnvironment(`http://127.0.0.1:${(remote.address() as AddressInfo).port}`);
-    const settingsPath = join(environment.userDataDir, 'User', 'settings.json');
-    const account = { id: 'demo', address: 'alice@example.org', host: '127.0.0.1', port: environment.config.pop3sPort, security: 'tls', user: 'alice', pinnedCertificate: environment.config.fingerprint256 };
-    writeFileSync(settingsPath, JSON.stringify({ ...JSON.parse(readFileSync(settingsPath, 'utf8')), 'mailPanel.accounts': [account], 'workbench.colorTheme': 'Default Dark Modern' }));
+    addAccountToUserSettings(environment, { 'workbench.colorTheme': 'Default Dark Modern' });
     const server = await startCodeServer({ dir: environment.dir, workspace: environment.workspace, userDataDir: environment.userDataDir, install: [VSIX] });
     const browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });

@@ -4,7 +4,7 @@
  * Shared by both launchers (code-server here, @vscode/test-electron on machines with internet).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDovecot, type Dovecot } from '../support/dovecot';
@@ -87,4 +87,12 @@ export async function startEnvironment(remoteOrigin = 'http://127.0.0.1:9'): Pro
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Puts the Dovecot account (id "demo", TLS, its certificate pinned) into the user settings, with other settings. */
+export function addAccountToUserSettings(environment: Environment, settings: Record<string, unknown> = {}): void {
+  const path = join(environment.userDataDir, 'User', 'settings.json');
+  const { config } = environment;
+  const account = { id: 'demo', address: 'alice@example.org', host: '127.0.0.1', port: config.pop3sPort, security: 'tls', user: 'alice', pinnedCertificate: config.fingerprint256 };
+  writeFileSync(path, JSON.stringify({ ...(JSON.parse(readFileSync(path, 'utf8')) as object), 'mailPanel.accounts': [account], ...settings }));
 }
