@@ -9,36 +9,15 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'no
 import { basename, join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { CHROMIUM_BIN, CHROMIUM_INSTALL, launchChromium } from '../support/browser';
-import { CODE_SERVER_BIN, CODE_SERVER_INSTALL, startCodeServer } from '../support/codeServer';
+import { CHROMIUM_BIN, CHROMIUM_INSTALL } from '../support/browser';
+import { CODE_SERVER_BIN, CODE_SERVER_INSTALL } from '../support/codeServer';
+import { ARTIFACTS, withMailWorkbench } from '../support/mailWorkbench';
 import { needTool } from '../support/tier';
-import { answerPassword, openMailView, rowsOf, runCommand } from '../support/workbench';
-import { addAccountToUserSettings, startEnvironment, type Environment } from '../vscode/environment';
+import { answerPassword, rowsOf, runCommand } from '../support/workbench';
+import { addAccountToUserSettings, startEnvironment } from '../vscode/environment';
 
-const ROOT = join(__dirname, '..', '..', '..');
-const VSIX = join(ROOT, 'out', 'mail-panel.vsix');
-const ARTIFACTS = join(ROOT, 'test-artifacts');
 const EXTENSION = 'mail-panel.mail-panel';
 const skip = needTool('vscode', CODE_SERVER_BIN, CODE_SERVER_INSTALL) || needTool('vscode', CHROMIUM_BIN, CHROMIUM_INSTALL);
-
-/** Opens VS Code on `workspace`, runs `steps` in the Mail view, and stops it. */
-async function withWorkbench(environment: Environment, workspace: string, shot: string, steps: (page: Page) => Promise<void>, port?: number): Promise<number> {
-  const server = await startCodeServer({ dir: environment.dir, workspace, userDataDir: environment.userDataDir, install: [VSIX], port });
-  const browser = await launchChromium();
-  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-  try {
-    await openMailView(page, server.url);
-    await rowsOf(page).filter({ hasText: 'alice@example.org' }).first().waitFor({ timeout: 30_000 });
-    await steps(page);
-    return Number(new URL(server.url).port);
-  } catch (err) {
-    await page.screenshot({ path: join(ARTIFACTS, shot) }).catch(() => undefined);
-    throw err;
-  } finally {
-    await browser.close();
-    await server.stop();
-  }
-}
 
 /** The subjects in the tree, once the first expected one shows (no fetch). */
 async function subjectsShown(page: Page, subjects: string[]): Promise<void> {
@@ -53,7 +32,7 @@ describe('Where mail lives, in VS Code', { skip }, () => {
     const otherFolder = join(environment.dir, 'other-project');
     mkdirSync(otherFolder);
     try {
-      const port = await withWorkbench(environment, environment.workspace, 'mailbox-fetch-failure.png', async (page) => {
+      const port = await withMailWorkbench(environment, { failureShot: 'mailbox-fetch-failure.png' }, async (page) => {
         await runCommand(page, 'Mail: Fetch Mail');
         await answerPassword(page, 'alice', environment.config.password);
         await subjectsShown(page, environment.config.subjects);
@@ -63,7 +42,7 @@ describe('Where mail lives, in VS Code', { skip }, () => {
       assert.match(store, /^alice@127\.0\.0\.1-\d+-[0-9a-f]{10}$/, 'the store is named by the account, in global storage');
 
       // Another folder: the same mailbox, no fetch (no password is asked).
-      await withWorkbench(environment, otherFolder, 'mailbox-other-folder-failure.png', (page) => subjectsShown(page, environment.config.subjects));
+      await withMailWorkbench(environment, { workspace: otherFolder, failureShot: 'mailbox-other-folder-failure.png' }, (page) => subjectsShown(page, environment.config.subjects));
 
       // The first version's place: <workspace storage>/accounts/<id>. Put the store back there; a start moves it.
       // (The first folder at the same URL, so the same workspace storage slot: code-server keys it by URL.)
@@ -75,7 +54,7 @@ describe('Where mail lives, in VS Code', { skip }, () => {
       const legacy = join(workspaceStorage, slot, EXTENSION, 'accounts', 'demo');
       mkdirSync(join(legacy, '..'), { recursive: true });
       renameSync(join(global, store), legacy);
-      await withWorkbench(environment, environment.workspace, 'mailbox-move-failure.png', (page) => subjectsShown(page, environment.config.subjects), port);
+      await withMailWorkbench(environment, { port, failureShot: 'mailbox-move-failure.png' }, (page) => subjectsShown(page, environment.config.subjects));
       assert.ok(existsSync(join(global, store, 'Maildir')), 'moved to its place in global storage');
       assert.equal(existsSync(legacy), false, 'and gone from the old one');
     } finally {

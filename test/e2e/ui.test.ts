@@ -8,17 +8,14 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { CHROMIUM_BIN, CHROMIUM_INSTALL, launchChromium } from '../support/browser';
-import { CODE_SERVER_BIN, CODE_SERVER_INSTALL, startCodeServer } from '../support/codeServer';
+import { CHROMIUM_BIN, CHROMIUM_INSTALL } from '../support/browser';
+import { CODE_SERVER_BIN, CODE_SERVER_INSTALL } from '../support/codeServer';
+import { ARTIFACTS, withMailWorkbench } from '../support/mailWorkbench';
 import { needTool } from '../support/tier';
-import { answerPassword, openMailView, rowsOf, runCommand } from '../support/workbench';
+import { answerPassword, rowsOf, runCommand } from '../support/workbench';
 import { addAccountToUserSettings, startEnvironment } from '../vscode/environment';
 
-const ROOT = join(__dirname, '..', '..', '..');
-const VSIX = join(ROOT, 'out', 'mail-panel.vsix');
-const ARTIFACTS = join(ROOT, 'test-artifacts');
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 const skip = needTool('vscode', CODE_SERVER_BIN, CODE_SERVER_INSTALL) || needTool('vscode', CHROMIUM_BIN, CHROMIUM_INSTALL);
 
@@ -34,54 +31,45 @@ describe('Mail Panel UI in VS Code (code-server, installed from the .vsix)', { s
     await new Promise<void>((resolve) => remote.listen(0, '127.0.0.1', resolve));
     const environment = await startEnvironment(`http://127.0.0.1:${(remote.address() as AddressInfo).port}`);
     addAccountToUserSettings(environment, { 'workbench.colorTheme': 'Default Dark Modern' });
-    const server = await startCodeServer({ dir: environment.dir, workspace: environment.workspace, userDataDir: environment.userDataDir, install: [VSIX] });
-    const browser = await launchChromium();
-    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-    const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, name) });
     try {
-      await openMailView(page, server.url);
-      const rows = rowsOf(page);
-      await rows.filter({ hasText: 'alice@example.org' }).first().waitFor({ timeout: 30_000 });
+      await withMailWorkbench(environment, { failureShot: 'vscode-ui-failure.png' }, async (page, shot) => {
+        const rows = rowsOf(page);
 
-      // The palette, as a user would. No password stored yet: VS Code asks, in a password box.
-      await runCommand(page, 'Mail: Fetch Mail');
-      assert.equal(await answerPassword(page, 'alice', environment.config.password), 'password');
-      for (const subject of environment.config.subjects) await rows.filter({ hasText: subject }).first().waitFor({ timeout: 30_000 });
-      await shot('vscode-tree.png');
+        // The palette, as a user would. No password stored yet: VS Code asks, in a password box.
+        await runCommand(page, 'Mail: Fetch Mail');
+        assert.equal(await answerPassword(page, 'alice', environment.config.password), 'password');
+        for (const subject of environment.config.subjects) await rows.filter({ hasText: subject }).first().waitFor({ timeout: 30_000 });
+        await shot('vscode-tree.png');
 
-      // Open a message from the tree; read it inside the webview.
-      await rows.filter({ hasText: 'Quarterly report' }).first().click();
-      const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
-      await frame.locator('#subject').waitFor({ timeout: 30_000 });
-      assert.equal(await frame.locator('#subject').innerText(), 'Quarterly report');
-      assert.match(await frame.frameLocator('#mail-frame').locator('#mail-html').innerText(), /Body of Quarterly report\./);
-      assert.equal(hits.length, 0, `no remote request before the user asks: ${hits.join(', ')}`);
-      await frame.locator('#load-remote').click();
-      const start = Date.now();
-      while (!hits.includes('/remote-1.png') && Date.now() - start < 20_000) await page.waitForTimeout(100);
-      assert.ok(hits.includes('/remote-1.png'), `remote hits: ${hits.join(', ')}`);
-      await frame.locator('#remote-banner').waitFor({ state: 'detached' });
-      await shot('vscode-reader.png');
+        // Open a message from the tree; read it inside the webview.
+        await rows.filter({ hasText: 'Quarterly report' }).first().click();
+        const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+        await frame.locator('#subject').waitFor({ timeout: 30_000 });
+        assert.equal(await frame.locator('#subject').innerText(), 'Quarterly report');
+        assert.match(await frame.frameLocator('#mail-frame').locator('#mail-html').innerText(), /Body of Quarterly report\./);
+        assert.equal(hits.length, 0, `no remote request before the user asks: ${hits.join(', ')}`);
+        await frame.locator('#load-remote').click();
+        const start = Date.now();
+        while (!hits.includes('/remote-1.png') && Date.now() - start < 20_000) await page.waitForTimeout(100);
+        assert.ok(hits.includes('/remote-1.png'), `remote hits: ${hits.join(', ')}`);
+        await frame.locator('#remote-banner').waitFor({ state: 'detached' });
+        await shot('vscode-reader.png');
 
-      // Delete from the tree with the keyboard: the selected message (not the open one) moves to Trash.
-      await rows.filter({ hasText: 'Lunch on Friday?' }).first().click();
-      await page.keyboard.press('Delete');
-      const trash = rows.filter({ hasText: /^Trash/ }).first();
-      await page.waitForFunction(() => ![...document.querySelectorAll('.pane-body .monaco-list-row')].some((r) => r.textContent?.includes('Lunch on Friday?')), undefined, { timeout: 20_000 });
-      assert.equal(await rows.filter({ hasText: 'Quarterly report' }).count(), 1, 'the open message stays in the Inbox');
-      // Expand Trash (a tree refresh may swallow a click that lands mid-render: check and retry).
-      for (let i = 0; i < 10 && (await trash.getAttribute('aria-expanded')) !== 'true'; i++) {
-        await trash.locator('.monaco-tl-twistie').click();
-        await page.waitForTimeout(300);
-      }
-      await rows.filter({ hasText: 'Lunch on Friday?' }).first().waitFor({ timeout: 20_000 });
-      await shot('vscode-trash.png');
-    } catch (err) {
-      await shot('vscode-ui-failure.png').catch(() => undefined);
-      throw err;
+        // Delete from the tree with the keyboard: the selected message (not the open one) moves to Trash.
+        await rows.filter({ hasText: 'Lunch on Friday?' }).first().click();
+        await page.keyboard.press('Delete');
+        const trash = rows.filter({ hasText: /^Trash/ }).first();
+        await page.waitForFunction(() => ![...document.querySelectorAll('.pane-body .monaco-list-row')].some((r) => r.textContent?.includes('Lunch on Friday?')), undefined, { timeout: 20_000 });
+        assert.equal(await rows.filter({ hasText: 'Quarterly report' }).count(), 1, 'the open message stays in the Inbox');
+        // Expand Trash (a tree refresh may swallow a click that lands mid-render: check and retry).
+        for (let i = 0; i < 10 && (await trash.getAttribute('aria-expanded')) !== 'true'; i++) {
+          await trash.locator('.monaco-tl-twistie').click();
+          await page.waitForTimeout(300);
+        }
+        await rows.filter({ hasText: 'Lunch on Friday?' }).first().waitFor({ timeout: 20_000 });
+        await shot('vscode-trash.png');
+      });
     } finally {
-      await browser.close();
-      await server.stop();
       await environment.stop();
       remote.close();
     }
