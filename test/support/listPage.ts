@@ -5,6 +5,7 @@
  * (src/list/listSession.ts) over a given mailbox, run here in Node. What the session hands its
  * delegate (messages shown, actions) is recorded for the tests to check.
  */
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -89,11 +90,22 @@ export async function openList(page: Page, origin: string, messages: ListMessage
   return harness;
 }
 
-/** The keys of the rows drawn, top to bottom. */
-export const drawnKeys = (page: Page) =>
-  page.evaluate(() => [...document.querySelectorAll<HTMLElement>('#spacer .row[data-key]')].sort((a, b) => Number(a.dataset.index) - Number(b.dataset.index)).map((r) => r.dataset.key!));
+/**
+ * Rows drawn for the list's current state: after a change the webview draws placeholders at once
+ * and the rows when the host's answer arrives; reading in between would see none.
+ */
+const rowsArrived = (page: Page) => page.waitForFunction(() => !document.querySelector('#spacer .row.loading'));
 
-export const selectedKeys = (page: Page) => page.evaluate(() => [...document.querySelectorAll<HTMLElement>('#spacer .row[aria-selected="true"]')].map((r) => r.dataset.key!));
+/** The keys of the rows drawn, top to bottom. */
+export async function drawnKeys(page: Page): Promise<string[]> {
+  await rowsArrived(page);
+  return page.evaluate(() => [...document.querySelectorAll<HTMLElement>('#spacer .row[data-key]')].sort((a, b) => Number(a.dataset.index) - Number(b.dataset.index)).map((r) => r.dataset.key!));
+}
+
+export async function selectedKeys(page: Page): Promise<string[]> {
+  await rowsArrived(page);
+  return page.evaluate(() => [...document.querySelectorAll<HTMLElement>('#spacer .row[aria-selected="true"]')].map((r) => r.dataset.key!));
+}
 
 /** Waits until `check` holds, polling the page (rows arrive asynchronously from the host). */
 export async function until(page: Page, what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
@@ -102,4 +114,12 @@ export async function until(page: Page, what: string, check: () => Promise<boole
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await page.waitForTimeout(20);
   }
+}
+
+/** Waits until the rows drawn are `expected` (the host answers asynchronously), then checks them. */
+export async function expectKeys(page: Page, expected: string[], timeout = 10_000): Promise<void> {
+  await page
+    .waitForFunction((want) => JSON.stringify([...document.querySelectorAll<HTMLElement>('#spacer .row[data-key]')].sort((a, b) => Number(a.dataset.index) - Number(b.dataset.index)).map((r) => r.dataset.key)) === want, JSON.stringify(expected), { timeout })
+    .catch(() => undefined); // the assertion below says what was drawn instead
+  assert.deepEqual(await drawnKeys(page), expected);
 }
