@@ -193,6 +193,9 @@ export function registerCommands(context: vscode.ExtensionContext, mail: MailSer
         void vscode.window.showInformationMessage(`Deleted ${deleted} message${deleted === 1 ? '' : 's'} from the server.`);
       }
     },
+    'mailPanel.nextMessage': () => readers.step(1),
+    'mailPanel.previousMessage': () => readers.step(-1),
+    'mailPanel.deleteShownMessage': () => readers.deleteShown(),
     'mailPanel.showLog': () => mail.log.show(true),
     'mailPanel.showMore': (node) => tree.showMore(node as TreeNode & { kind: 'more' }),
   };

@@ -78,16 +78,7 @@ export class ReaderPanels implements vscode.Disposable {
       existing.panel.reveal(undefined, preserveFocus);
       return;
     }
-    if (preview && this.preview) {
-      const state = this.preview;
-      this.panels.delete(`${state.accountId}/${state.messageId}`);
-      Object.assign(state, { accountId, messageId, remoteAllowed: false, view: undefined, parsed: undefined, gone: false });
-      this.panels.set(key, state);
-      await this.load(state);
-      state.panel.reveal(undefined, preserveFocus);
-      await this.markRead(accountId, messageId);
-      return;
-    }
+    if (preview && this.preview) return this.showIn(this.preview, accountId, messageId, preserveFocus);
     const store = await this.mail.store(accountId);
     const entry = store.get(messageId);
     if (!entry) {
@@ -123,6 +114,45 @@ export class ReaderPanels implements vscode.Disposable {
     void vscode.commands.executeCommand('setContext', 'mailPanel.readerActive', true);
     await this.load(state);
     await this.markRead(accountId, messageId);
+  }
+
+  /** Shows another message in an open reader (the preview, or next/previous in any reader). */
+  private async showIn(state: OpenPanel, accountId: string, messageId: string, preserveFocus: boolean): Promise<void> {
+    this.panels.delete(`${state.accountId}/${state.messageId}`);
+    Object.assign(state, { accountId, messageId, remoteAllowed: false, view: undefined, parsed: undefined, gone: false });
+    this.panels.set(`${accountId}/${messageId}`, state);
+    await this.load(state);
+    state.panel.reveal(undefined, preserveFocus);
+    await this.markRead(accountId, messageId);
+  }
+
+  /** The message `step` rows after the shown one in its folder, newest first as in the tree; undefined at the end. */
+  private async neighbour(state: OpenPanel, step: 1 | -1): Promise<string | undefined> {
+    const store = await this.mail.store(state.accountId);
+    const trashed = store.get(state.messageId)?.trashed ?? false;
+    const folder = store.list().filter((e) => e.trashed === trashed);
+    const at = folder.findIndex((e) => e.id === state.messageId);
+    return at === -1 ? undefined : folder[at + step]?.id;
+  }
+
+  /** Next or Previous Message: the active reader moves on in its folder. */
+  async step(step: 1 | -1): Promise<void> {
+    const state = this.active;
+    if (!state) return void vscode.window.showInformationMessage('Open a message first.');
+    const next = await this.neighbour(state, step);
+    if (!next) return void vscode.window.setStatusBarMessage(step === 1 ? 'No older message in this folder' : 'No newer message in this folder', 3000);
+    await this.showIn(state, state.accountId, next, false);
+  }
+
+  /** Delete in the reader: the message goes to Trash and the reader shows the next one (or closes at the end). */
+  async deleteShown(): Promise<void> {
+    const state = this.active;
+    if (!state || state.gone) return;
+    const { accountId, messageId } = state;
+    const next = (await this.neighbour(state, 1)) ?? (await this.neighbour(state, -1));
+    await this.mail.change(accountId, (s) => s.trash([messageId]));
+    if (next) await this.showIn(state, accountId, next, false);
+    else state.panel.dispose();
   }
 
   private async markRead(accountId: string, messageId: string): Promise<void> {

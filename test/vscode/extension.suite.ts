@@ -169,6 +169,25 @@ describe('Mail Panel in VS Code', function () {
     }
   });
 
+  it('Next and Previous Message move the reader through its folder; Delete in the reader trashes and shows the next', async () => {
+    const [root] = await api.tree.getChildren();
+    const [inbox] = await api.tree.getChildren(root);
+    const rows = (await api.tree.getChildren(inbox)).filter((n): n is TreeNode & { kind: 'message' } => n.kind === 'message');
+    const subjects = rows.map((r) => r.entry.subject); // newest first, as the reader steps
+    assert.ok(subjects.length >= 2, subjects.join(', '));
+    const shown = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('mailPanel.reader'))?.label;
+    await vscode.commands.executeCommand('mailPanel.openMessage', rows[0]);
+    await waitFor(`the reader on ${subjects[0]}`, () => shown() === subjects[0]);
+    await vscode.commands.executeCommand('mailPanel.nextMessage');
+    await waitFor(`the reader on ${subjects[1]}`, () => shown() === subjects[1]);
+    await vscode.commands.executeCommand('mailPanel.previousMessage');
+    await waitFor(`the reader back on ${subjects[0]}`, () => shown() === subjects[0]);
+    await vscode.commands.executeCommand('mailPanel.deleteShownMessage');
+    await waitFor(`the reader on ${subjects[1]} after Delete`, () => shown() === subjects[1]);
+    assert.equal((await api.mail.store(account.id)).get(rows[0].entry.id)?.trashed, true);
+    await vscode.commands.executeCommand('mailPanel.restoreMessage', rows[0], [rows[0]]);
+  });
+
   it('keeps the password in SecretStorage and in no settings file or store file', async () => {
     assert.equal(await api.mail.passwords.get(account), config.password);
     const settings = config.settingsFiles.filter((f) => existsSync(f));
