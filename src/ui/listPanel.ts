@@ -10,7 +10,7 @@ import type { ListMessage } from '../list/listModel';
 import { listHtml } from '../list/html';
 import { layoutFrom, ListSession, type ListLayout, type MessageRef } from '../list/listSession';
 import type { ListAction, ListWebviewMessage } from '../shared/listProtocol';
-import type { Folder } from '../views/treeModel';
+import { inFolder, type Folder } from '../views/treeModel';
 import type { MailService } from './mailService';
 import type { ReaderPanels } from './reader';
 
@@ -112,7 +112,7 @@ export class MessageListPanels implements vscode.Disposable {
       const address = this.mail.account(accountId)?.address ?? accountId;
       const entries = await this.mail.messages(accountId).catch(() => []); // an unreadable store: the tree shows its error
       // The entries are the store's fresh copies: extended in place, not copied again (100,000 objects).
-      for (const e of entries) if (e.trashed === (folder === 'trash')) messages.push(Object.assign(e, { accountId, account: address }));
+      for (const e of inFolder(entries, folder)) messages.push(Object.assign(e, { accountId, account: address }));
     }
     return messages;
   }

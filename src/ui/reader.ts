@@ -11,6 +11,7 @@ import type { ParsedMessage } from '../mime/parse';
 import type { HostMessage, MessageView, WebviewMessage } from '../shared/readerProtocol';
 import type { MailService } from './mailService';
 import { setting } from './settings';
+import { inFolder } from '../views/treeModel';
 
 export const SOURCE_SCHEME = 'mailpanel-source';
 
@@ -130,7 +131,7 @@ export class ReaderPanels implements vscode.Disposable {
   private async neighbour(state: OpenPanel, step: 1 | -1): Promise<string | undefined> {
     const store = await this.mail.store(state.accountId);
     const trashed = store.get(state.messageId)?.trashed ?? false;
-    const folder = store.list().filter((e) => e.trashed === trashed);
+    const folder = inFolder(store.list(), trashed ? 'trash' : 'inbox');
     const at = folder.findIndex((e) => e.id === state.messageId);
     return at === -1 ? undefined : folder[at + step]?.id;
   }
