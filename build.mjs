@@ -2,7 +2,8 @@
 // to out/ for Node's test runner. Type checking is `npm run typecheck` (tsc), not esbuild.
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
@@ -28,7 +29,9 @@ if (watch) {
   await Promise.all(bundles.map((options) => esbuild.build(options)));
   // VS Code's icon font for the list webview (webviews cannot use the workbench's own).
   mkdirSync('dist/codicons', { recursive: true });
-  for (const file of ['codicon.css', 'codicon.ttf']) cpSync(join('node_modules/@vscode/codicons/dist', file), join('dist/codicons', file));
+  // Resolved as Node resolves modules: mutation testing builds in a sandbox whose node_modules is a parent's.
+  const codicons = dirname(createRequire(import.meta.url).resolve('@vscode/codicons/dist/codicon.css'));
+  for (const file of ['codicon.css', 'codicon.ttf']) cpSync(join(codicons, file), join('dist/codicons', file));
   if (args.has('--demo')) {
     await esbuild.build({ ...common, entryPoints: ['src/demo/main.ts'], outfile: 'dist/demo.js', platform: 'node', format: 'cjs', target: 'node20' });
   }
