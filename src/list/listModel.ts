@@ -6,15 +6,20 @@
  * Each step keeps its result, so a change redoes only what depends on it:
  *   messages -> order (by the sort) and threads -> rows (by the filter and the expanded threads).
  * The filter is a pass over messages already in order, so a keystroke never sorts or threads.
- * Rows are typed arrays (message index, depth), not objects: 100,000 rows cost under a megabyte.
- * Folded texts and sort keys are kept per message key, so a fetch that adds one message folds one.
+ * Orders, threads and rows are typed arrays over message indices, not objects: 100,000 messages
+ * cost a few MB, and sorting is a linear radix sort (order.ts). Texts are derived once per distinct
+ * text (texts.ts), so a reload after a fetch derives only the new messages' texts.
  */
 import type { MessageEntry } from '../store/accountStore';
 import { displayName } from '../shared/format';
-import { NO_FILTER, type Column, type QuickFilter, type RowView, type SortOrder } from '../shared/listProtocol';
+import { NO_FILTER, type QuickFilter, type RowView, type SortOrder } from '../shared/listProtocol';
 import { fold } from './fold';
-import { runNow, runSliced, sortSteps, type Steps } from './slices';
-import { baseSubject, threadSteps, type ThreadNode } from './threads';
+import { byDate } from './order';
+import { runNow, runSliced, type Steps } from './slices';
+import { orderSteps } from './sortOrder';
+import { ListTexts } from './texts';
+import { forEachReply, threadStats, type ThreadStats } from './threadStats';
+import { threadSteps, type ThreadForest } from './threads';
 
 export interface ListMessage extends MessageEntry {
   accountId: string;
@@ -34,32 +39,27 @@ export const DEFAULT_SORT: SortOrder = { column: 'date', descending: true };
 
 export const keyOf = (m: { accountId: string; id: string }) => `${m.accountId}/${m.id}`;
 
-/** What is derived from a message's text once: the filter's haystack and the text sort keys. */
-interface Derived {
-  haystack?: string;
-  name?: string;
-  subject?: string;
-}
-
 export class MessageList {
   private messages: ListMessage[] = [];
-  private keys: string[] = [];
-  private indexOfKey = new Map<string, number>();
-  private derivedByKey = new Map<string, Derived>();
-  private derived: Derived[] = [];
-  /** Thread trees over all messages (threaded mode); rootNode finds a root's tree by message index. */
-  private threads: ThreadNode[] | undefined;
-  /** Flat: all message indices in order. Threaded: the roots' message indices in order. */
-  private order: number[] | undefined;
+  /** Message index by account and message id (no key strings built for 100,000 messages). */
+  private positions = new Map<string, Map<string, number>>();
+  private indexed = false;
+  /** What depends on headers and dates only, kept across reloads that change flags alone. */
+  private newestFirst: Int32Array | undefined;
+  private forest: ThreadForest | undefined;
+  private stats: ThreadStats | undefined;
+  /** Flat: all message indices in order. Threaded: the threads' first messages in order. */
+  private order: Int32Array | undefined;
   private pass: Uint8Array | undefined;
   private matchCount = 0;
+  /** The filter's texts per message: sender, recipients, subject, snippet (folded), kept across reloads. */
+  private folded: string[][] = [[], [], [], []];
   private rowMessage: Int32Array | undefined;
   private rowDepth: Uint16Array | undefined;
   private rowCountValue = 0;
   private rowOfMessage: Int32Array | undefined;
-  private rootNode = new Map<number, ThreadNode>();
   private readonly expanded = new Set<string>();
-  private readonly foldedNames = new Map<string, string>();
+  private readonly texts = new ListTexts();
   options: ListOptions;
 
   constructor(messages: ListMessage[], options: Partial<ListOptions> = {}) {
@@ -69,39 +69,40 @@ export class MessageList {
 
   /** New contents (a fetch, a flag change): expanded threads stay expanded, derived texts are kept. */
   setMessages(messages: ListMessage[]): void {
+    const sameMail = sameMessages(this.messages, messages);
+    if (!sameMail && this.indexed) this.before = { positions: this.positions, folded: this.folded };
     this.messages = messages;
-    this.indexed = false; // keys and kept texts are matched up in prepare's first slices
-    this.threads = undefined;
+    this.texts.turn();
+    this.stats = undefined;
+    if (!sameMail) {
+      this.indexed = false; // positions and kept texts are matched up in prepare's first slices
+      this.folded = [[], [], [], []];
+      this.newestFirst = undefined;
+      this.forest = undefined;
+    }
     this.invalidate('order');
   }
 
-  private indexed = false;
+  /** Until the new messages are indexed: the previous ones, to carry their folded texts over by key. */
+  private before: { positions: Map<string, Map<string, number>>; folded: string[][] } | undefined;
 
-  /** Each message's key, its position by key, and the texts derived from it before (by key). */
+  /** Each message's position by account and id; folded texts of messages listed before carried over. */
   private *indexSteps(): Steps<void> {
     if (this.indexed) return;
     const messages = this.messages;
-    const old = this.derivedByKey;
-    this.keys = new Array<string>(messages.length);
-    this.indexOfKey = new Map();
-    this.derivedByKey = new Map();
-    this.derived = [];
+    const before = this.before;
+    this.positions = new Map();
     for (let i = 0; i < messages.length; i++) {
-      if (i % 4096 === 4095) yield;
-      const key = keyOf(messages[i]);
-      this.keys[i] = key;
-      this.indexOfKey.set(key, i);
-      const kept = old.get(key);
-      if (kept) {
-        this.derivedByKey.set(key, kept);
-        this.derived[i] = kept;
-      }
+      if (i % 8192 === 8191) yield;
+      const m = messages[i];
+      let ids = this.positions.get(m.accountId);
+      if (!ids) this.positions.set(m.accountId, (ids = new Map()));
+      ids.set(m.id, i);
+      const was = before?.positions.get(m.accountId)?.get(m.id);
+      if (was !== undefined && before!.folded[0][was] !== undefined) for (let f = 0; f < 4; f++) this.folded[f][i] = before!.folded[f][was];
     }
+    this.before = undefined;
     this.indexed = true;
-  }
-
-  private ensureIndexed(): void {
-    runNow(this.indexSteps());
   }
 
   setSort(sort: SortOrder): void {
@@ -132,20 +133,17 @@ export class MessageList {
    * getters below compute whatever is still missing at once (tests, small lists).
    */
   async prepare(): Promise<void> {
-    await runSliced(this.indexSteps());
     await runSliced(this.orderSteps());
     await runSliced(this.passSteps());
   }
 
-  /** Folds every message's texts for the filter and the text sorts ahead of use (run it sliced, when idle). */
+  /** Folds every message's texts for the filter ahead of use (run it sliced, when idle). */
   *warmSteps(): Steps<void> {
     yield* this.indexSteps();
     const messages = this.messages;
     for (let i = 0; i < messages.length && messages === this.messages; i++) {
-      this.haystack(i);
-      this.sortKey(i, 'from', undefined); // and the text sort keys, kept with it
-      this.sortKey(i, 'subject', undefined);
-      if (i % 1024 === 1023) yield;
+      this.foldedTexts(i);
+      if (i % 2048 === 2047) yield;
     }
   }
 
@@ -166,8 +164,9 @@ export class MessageList {
 
   /** The row of a message, or -1 when it is filtered out or inside a collapsed thread. */
   rowIndexOf(key: string): number {
-    this.ensureIndexed();
-    const index = this.indexOfKey.get(key);
+    runNow(this.indexSteps());
+    const slash = key.indexOf('/');
+    const index = this.positions.get(key.slice(0, slash))?.get(key.slice(slash + 1));
     if (index === undefined) return -1;
     this.buildRows();
     return this.rowOfMessage![index];
@@ -175,7 +174,7 @@ export class MessageList {
 
   keyAt(row: number): string | undefined {
     this.buildRows();
-    return row >= 0 && row < this.rowCountValue ? this.keys[this.rowMessage![row]] : undefined;
+    return row >= 0 && row < this.rowCountValue ? keyOf(this.messages[this.rowMessage![row]]) : undefined;
   }
 
   /** Rows [start, end) as the webview draws them. */
@@ -190,7 +189,7 @@ export class MessageList {
     const m = this.messages[index];
     const correspondent = this.options.sent ? m.to : m.from;
     const view: RowView = {
-      key: this.keys[index],
+      key: keyOf(m),
       correspondent: this.options.sent ? correspondent.split(',').map((a) => displayName(a)).join(', ') : displayName(correspondent),
       correspondentTitle: correspondent,
       subject: m.subject,
@@ -203,15 +202,8 @@ export class MessageList {
       snippet: m.snippet,
       depth,
     };
-    const node = depth === 0 && this.options.threaded ? this.rootNode.get(index) : undefined;
-    if (node && node.children.length > 0) {
-      let size = 0;
-      let unread = 0;
-      walk(node, (n) => {
-        size++;
-        if (!this.messages[n.index].seen) unread++;
-      });
-      view.thread = { size, unread, expanded: this.expanded.has(view.key) };
+    if (depth === 0 && this.options.threaded && this.forest && this.stats && this.forest.firstChild[index] !== -1) {
+      view.thread = { size: this.stats.size[index], unread: this.stats.unread[index], expanded: this.expanded.has(view.key) };
     }
     return view;
   }
@@ -224,24 +216,16 @@ export class MessageList {
     this.rowMessage = undefined;
   }
 
-  private derivedOf(i: number): Derived {
-    let d = this.derived[i];
-    if (!d) {
-      d = {};
-      this.derived[i] = d;
-      this.derivedByKey.set(this.keys[i], d);
-    }
-    return d;
-  }
-
-  private haystack(i: number): string {
-    const d = this.derivedOf(i);
+  /** A message's filter texts, folded (names and subjects repeat: each distinct one once, texts.ts). */
+  private foldedTexts(i: number): void {
+    const [from, to, subject, snippet] = this.folded;
+    if (from[i] !== undefined) return;
     const m = this.messages[i];
-    return (d.haystack ??= fold(`${m.from}\n${m.to}\n${m.subject}\n${m.snippet}`));
-  }
-
-  private passes(): Uint8Array {
-    return runNow(this.passSteps());
+    const cache = this.texts.folded;
+    from[i] = cache.get(m.from);
+    to[i] = cache.get(m.to);
+    subject[i] = cache.get(m.subject);
+    snippet[i] = fold(m.snippet);
   }
 
   private *passSteps(): Steps<Uint8Array> {
@@ -250,14 +234,15 @@ export class MessageList {
     const { text, unread, attachment, headersOnly } = this.options.filter;
     const words = fold(text).split(/\s+/).filter(Boolean);
     const pass = new Uint8Array(this.messages.length);
+    const [from, to, subject, snippet] = this.folded;
     let count = 0;
     for (let i = 0; i < this.messages.length; i++) {
       if (i % 4096 === 4095) yield;
       const m = this.messages[i];
       if ((unread && m.seen) || (attachment && !m.hasAttachments) || (headersOnly && m.partialOf === undefined)) continue;
       if (words.length) {
-        const haystack = this.haystack(i);
-        if (!words.every((w) => haystack.includes(w))) continue;
+        this.foldedTexts(i);
+        if (!words.every((w) => from[i].includes(w) || to[i].includes(w) || subject[i].includes(w) || snippet[i].includes(w))) continue;
       }
       pass[i] = 1;
       count++;
@@ -266,86 +251,34 @@ export class MessageList {
     return (this.pass = pass);
   }
 
-  private *threadSteps(): Steps<ThreadNode[]> {
-    if (!this.threads) {
-      this.threads = yield* threadSteps(this.messages);
-      this.rootNode = new Map(this.threads.map((n) => [n.index, n]));
-    }
-    return this.threads;
+  private *threadSteps(): Steps<ThreadStats> {
+    this.forest ??= yield* threadSteps(this.messages);
+    return (this.stats ??= threadStats(this.forest, this.messages));
   }
 
-  private ordered(): number[] {
-    return runNow(this.orderSteps());
+  private newestFirstOrder(): Int32Array {
+    return (this.newestFirst ??= byDate(this.messages, true));
   }
 
   /** Flat: every message in order. Threaded: each thread's first message, threads in order. */
-  private *orderSteps(): Steps<number[]> {
+  private *orderSteps(): Steps<Int32Array> {
     if (this.order) return this.order;
     yield* this.indexSteps();
-    const threaded = this.options.threaded;
-    const items = threaded ? (yield* this.threadSteps()).map((n) => n.index) : this.messages.map((_, i) => i);
-    const { column, descending } = this.options.sort;
-    const keys = new Array<string | number>(this.messages.length);
-    for (let i = 0; i < items.length; i++) {
-      if (i % 4096 === 4095) yield;
-      keys[items[i]] = this.sortKey(items[i], column, threaded ? this.rootNode.get(items[i]) : undefined);
-    }
-    const dir = descending ? -1 : 1;
-    const m = this.messages;
-    return (this.order = yield* sortSteps(items, (a, b) => {
-      const ka = keys[a];
-      const kb = keys[b];
-      if (ka !== kb) return (ka < kb ? -1 : 1) * dir;
-      return m[b].date - m[a].date || a - b; // ties: newest first, then stable
-    }));
-  }
-
-  private sortKey(index: number, column: Column, node: ThreadNode | undefined): string | number {
-    const m = this.messages[index];
-    switch (column) {
-      case 'date': {
-        let newest = m.date; // a thread sorts by its newest message
-        if (node?.children.length) walk(node, (n) => (newest = Math.max(newest, this.messages[n.index].date)));
-        return newest;
-      }
-      case 'size':
-        return m.partialOf ?? m.size;
-      case 'unread': {
-        let unread = !m.seen;
-        if (node?.children.length) walk(node, (n) => (unread ||= !this.messages[n.index].seen));
-        return unread ? 1 : 0;
-      }
-      case 'attachment':
-        return m.hasAttachments ? 1 : 0;
-      case 'from': {
-        const d = this.derivedOf(index);
-        if (d.name === undefined) {
-          // Senders repeat (a mailbox has thousands of messages from tens of people): fold each once.
-          const raw = this.options.sent ? m.to : m.from;
-          let name = this.foldedNames.get(raw);
-          if (name === undefined) this.foldedNames.set(raw, (name = fold(displayName(raw))));
-          d.name = name;
-        }
-        return d.name;
-      }
-      case 'subject': {
-        const d = this.derivedOf(index);
-        return (d.subject ??= baseSubject(m.subject).base);
-      }
-      case 'account':
-        return m.account;
-    }
+    const all = this.newestFirstOrder();
+    const threads = this.options.threaded ? yield* this.threadSteps() : undefined;
+    const items = threads ? all.filter((i) => this.forest!.parent[i] === -1) : all;
+    const { messages, texts } = this;
+    return (this.order = yield* orderSteps({ messages, items, sort: this.options.sort, sent: this.options.sent, texts, threads }));
   }
 
   private buildRows(): void {
     if (this.rowMessage) return;
-    this.ensureIndexed();
-    const order = this.ordered();
-    const pass = this.passes();
-    const filtering = this.matchCount !== this.messages.length;
-    const rowMessage = new Int32Array(this.messages.length);
-    const rowDepth = new Uint16Array(this.messages.length);
-    const rowOfMessage = new Int32Array(this.messages.length).fill(-1);
+    const order = runNow(this.orderSteps());
+    const pass = runNow(this.passSteps());
+    const n = this.messages.length;
+    const rowMessage = new Int32Array(n);
+    const rowDepth = new Uint16Array(n);
+    const rowOfMessage = new Int32Array(n).fill(-1);
     let rows = 0;
     const push = (index: number, depth: number) => {
       rowOfMessage[index] = rows;
@@ -355,17 +288,15 @@ export class MessageList {
     if (!this.options.threaded) {
       for (const index of order) if (pass[index]) push(index, 0);
     } else {
-      for (const rootIndex of order) {
-        const root = this.rootNode.get(rootIndex)!;
-        // A thread shows when any of its messages passes the filter; inside it, the ones that pass.
-        if (filtering && !pass[rootIndex] && !some(root, (n) => pass[n.index] === 1)) continue;
-        push(rootIndex, 0);
-        if (root.children.length === 0 || !this.expanded.has(this.keys[rootIndex])) continue;
-        const stack: Array<{ node: ThreadNode; depth: number }> = root.children.map((node) => ({ node, depth: 1 })).reverse();
-        while (stack.length) {
-          const { node, depth } = stack.pop()!;
-          if (pass[node.index]) push(node.index, depth);
-          for (let i = node.children.length - 1; i >= 0; i--) stack.push({ node: node.children[i], depth: depth + 1 });
+      const forest = this.forest!;
+      // A thread shows when any of its messages passes the filter; inside it, the ones that pass.
+      const shown = new Uint8Array(n);
+      for (let i = 0; i < n; i++) if (pass[i]) shown[this.stats!.rootOf[i]] = 1;
+      for (const root of order) {
+        if (!shown[root]) continue;
+        push(root, 0);
+        if (forest.firstChild[root] !== -1 && this.expanded.has(keyOf(this.messages[root]))) {
+          forEachReply(forest, root, (index, depth) => pass[index] && push(index, depth));
         }
       }
     }
@@ -376,21 +307,13 @@ export class MessageList {
   }
 }
 
-function walk(root: ThreadNode, visit: (n: ThreadNode) => void): void {
-  const stack = [root];
-  while (stack.length) {
-    const n = stack.pop()!;
-    visit(n);
-    for (const c of n.children) stack.push(c);
+/** The same messages in the same order (a reload after flags changed): threads and dates still hold. */
+function sameMessages(before: readonly ListMessage[], after: readonly ListMessage[]): boolean {
+  if (before.length !== after.length || before.length === 0) return false;
+  for (let i = 0; i < before.length; i++) {
+    const a = before[i];
+    const b = after[i];
+    if (a.id !== b.id || a.accountId !== b.accountId || a.date !== b.date) return false;
   }
-}
-
-function some(root: ThreadNode, test: (n: ThreadNode) => boolean): boolean {
-  const stack = [root];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (test(n)) return true;
-    for (const c of n.children) stack.push(c);
-  }
-  return false;
+  return true;
 }

@@ -6,7 +6,7 @@
  */
 import { ALL_COLUMNS, NO_FILTER, type Column, type ListAction, type ListHostMessage, type ListState, type ListWebviewMessage } from '../shared/listProtocol';
 import { MessageList, type ListMessage, type ListOptions } from './listModel';
-import { runSliced } from './slices';
+import { runSliced, SLICE_MS } from './slices';
 
 export type MessageRef = { accountId: string; messageId: string };
 
@@ -61,12 +61,17 @@ export class ListSession {
 
   /** Messages are handled one at a time, in order: a slow step never sees a half-changed model. */
   private queue: Promise<void> = Promise.resolve();
+  private queued = 0;
 
   private enqueue(work: () => Promise<void> | void): Promise<void> {
-    const next = this.queue.then(work);
+    this.queued++;
+    const next = this.queue.then(work).finally(() => this.queued--);
     this.queue = next.catch(() => undefined);
     return next;
   }
+
+  /** For background work: the queue while the webview waits on it. */
+  private readonly busy = () => (this.queued > 0 ? this.queue : undefined);
 
   /** Reads the messages again (after a fetch or any change) and tells the webview. */
   reload(): Promise<void> {
@@ -76,8 +81,8 @@ export class ListSession {
   private async doReload(): Promise<void> {
     this.model.setMessages(await this.delegate.load());
     await this.sendState();
-    // Meanwhile, in slices between other work: fold texts so the first filter keystroke is quick.
-    void runSliced(this.model.warmSteps()).catch((e: unknown) => this.delegate.report(e));
+    // Then, in slices whenever nothing else waits: fold texts so the first filter keystroke is quick.
+    void runSliced(this.model.warmSteps(), SLICE_MS, this.busy).catch((e: unknown) => this.delegate.report(e));
     if (this.selectAfterChange) {
       const index = this.model.rowIndexOf(this.selectAfterChange);
       if (index >= 0) this.delegate.post({ type: 'select', keys: [this.selectAfterChange], focus: index, add: false });

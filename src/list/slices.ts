@@ -15,13 +15,18 @@ export function runNow<T>(steps: Steps<T>): T {
   }
 }
 
-export async function runSliced<T>(steps: Steps<T>, sliceMs = SLICE_MS): Promise<T> {
+/**
+ * Runs `steps` in slices. Background work passes `busy`: between its slices it waits while that
+ * returns a promise (work the user is waiting for), so it never slows a sort or a keystroke.
+ */
+export async function runSliced<T>(steps: Steps<T>, sliceMs = SLICE_MS, busy?: () => Promise<unknown> | undefined): Promise<T> {
   let since = performance.now();
   for (;;) {
     const next = steps.next();
     if (next.done) return next.value;
     if (performance.now() - since >= sliceMs) {
       await new Promise((resolve) => setImmediate(resolve));
+      for (let wait = busy?.(); wait; wait = busy?.()) await wait;
       since = performance.now();
     }
   }

@@ -2,21 +2,30 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { fold } from '../../src/list/fold';
 import { keyOf, MessageList } from '../../src/list/listModel';
-import { baseSubject, buildThreads, type ThreadInput, type ThreadNode } from '../../src/list/threads';
+import { identity, radixOrder } from '../../src/list/order';
+import { baseSubject, buildThreads, type ThreadForest, type ThreadInput } from '../../src/list/threads';
 import { NO_FILTER } from '../../src/shared/listProtocol';
 import { listMessage } from '../support/listMessages';
 
 const msg = listMessage;
 
-/** Every input index exactly once across the forest; returns parent of each index (-1 for roots). */
-function parents(forest: ThreadNode[], count: number): number[] {
-  const parent = new Array<number>(count).fill(-2);
-  const stack: Array<[ThreadNode, number]> = forest.map((n) => [n, -1]);
+/**
+ * Every input index exactly once, reached from the roots through the child links, each child's
+ * parent link agreeing and siblings oldest first; returns the parent of each index (-1 for roots).
+ */
+function parents(forest: ThreadForest, list: readonly ThreadInput[]): number[] {
+  const parent = new Array<number>(list.length).fill(-2);
+  const stack: Array<[number, number]> = [...forest.roots].map((r) => [r, -1]);
   while (stack.length) {
     const [n, p] = stack.pop()!;
-    assert.equal(parent[n.index], -2, `message ${n.index} appears twice`);
-    parent[n.index] = p;
-    for (const c of n.children) stack.push([c, n.index]);
+    assert.equal(parent[n], -2, `message ${n} appears twice`);
+    assert.equal(forest.parent[n], p, `message ${n}'s parent link`);
+    parent[n] = p;
+    for (let c = forest.firstChild[n]; c !== -1; c = forest.nextSibling[c]) {
+      const next = forest.nextSibling[c];
+      if (next !== -1) assert.ok(list[c].date < list[next].date || (list[c].date === list[next].date && c < next), 'siblings oldest first');
+      stack.push([c, n]);
+    }
   }
   assert.ok(!parent.includes(-2), `a message is missing: ${parent.join(',')}`);
   return parent;
@@ -27,7 +36,7 @@ const input = (m: Partial<ThreadInput> & { messageId: string }, date = 0): Threa
 describe('threads', () => {
   test('a reply that arrives before its parent still sits under it', () => {
     const list = [input({ messageId: '<b@x>', inReplyTo: '<a@x>', references: ['<a@x>'] }, 2), input({ messageId: '<a@x>' }, 1)];
-    assert.deepEqual(parents(buildThreads(list), 2), [1, -1]);
+    assert.deepEqual(parents(buildThreads(list), list), [1, -1]);
   });
 
   test('replies to a parent we do not have stay together under the earliest of them', () => {
@@ -36,12 +45,12 @@ describe('threads', () => {
       input({ messageId: '<r1@x>', references: ['<gone@x>'] }, 2),
       input({ messageId: '<r3@x>', inReplyTo: '<r2@x>', references: ['<gone@x>', '<r2@x>'] }, 4),
     ];
-    assert.deepEqual(parents(buildThreads(list), 3), [1, -1, 0]);
+    assert.deepEqual(parents(buildThreads(list), list), [1, -1, 0]);
   });
 
   test('a References chain with gaps keeps the known ancestors in order', () => {
     const list = [input({ messageId: '<a@x>' }, 1), input({ messageId: '<c@x>', references: ['<a@x>', '<b-missing@x>'] }, 3)];
-    assert.deepEqual(parents(buildThreads(list), 2), [-1, 0]);
+    assert.deepEqual(parents(buildThreads(list), list), [-1, 0]);
   });
 
   test('"Re:" without references joins the thread of its subject; a plain same subject does not', () => {
@@ -51,7 +60,7 @@ describe('threads', () => {
       input({ messageId: '<c@x>', subject: 'Lunch plans' }, 3),
       input({ messageId: '<d@x>', subject: 'Re: Something else' }, 4),
     ];
-    assert.deepEqual(parents(buildThreads(list), 4), [-1, 0, -1, -1]);
+    assert.deepEqual(parents(buildThreads(list), list), [-1, 0, -1, -1]);
   });
 
   test('reference loops and self references neither hang nor lose a message', () => {
@@ -61,7 +70,7 @@ describe('threads', () => {
       input({ messageId: '<c@x>', references: ['<c@x>'], inReplyTo: '<c@x>' }, 3),
       input({ messageId: '<d@x>', references: ['<e@x>', '<d@x>', '<e@x>'] }, 4),
     ];
-    const p = parents(buildThreads(list), 4);
+    const p = parents(buildThreads(list), list);
     assert.equal(p[0], 1, 'a answers b');
     assert.equal(p[1], -1, 'b cannot also answer a');
     assert.equal(p[2], -1);
@@ -69,13 +78,13 @@ describe('threads', () => {
 
   test('duplicate and missing Message-IDs keep every message', () => {
     const list = [input({ messageId: '<a@x>' }, 1), input({ messageId: '<a@x>' }, 2), input({ messageId: '' }, 3), input({ messageId: '', inReplyTo: '<a@x>' }, 4)];
-    const p = parents(buildThreads(list), 4);
+    const p = parents(buildThreads(list), list);
     assert.equal(p[3], 0, 'a reply goes to the first message of that id');
   });
 
   test('a reply chain 20,000 deep threads without exhausting the stack', () => {
     const list = Array.from({ length: 20_000 }, (_, i) => input({ messageId: `<${i}@x>`, inReplyTo: i ? `<${i - 1}@x>` : '' }, i));
-    const p = parents(buildThreads(list), list.length);
+    const p = parents(buildThreads(list), list);
     assert.equal(p[19_999], 19_998);
   });
 
@@ -181,5 +190,42 @@ describe('message list model', () => {
     assert.equal(list.keyAt(0), keyOf({ accountId: 'a', id: 'm49' }));
     assert.equal(list.rowIndexOf('a/m0'), 49);
     assert.equal(list.rowIndexOf('a/nope'), -1);
+  });
+
+  test('equal keys stay newest first whichever way a column sorts', () => {
+    const list = new MessageList([msg(1, { size: 5 }), msg(2, { size: 5 }), msg(3, { size: 9 }), msg(4, { size: 5 })]);
+    list.setSort({ column: 'size', descending: false });
+    assert.deepEqual(list.window(0, 9).map((r) => r.key), ['a/m4', 'a/m2', 'a/m1', 'a/m3']);
+    list.setSort({ column: 'size', descending: true });
+    assert.deepEqual(list.window(0, 9).map((r) => r.key), ['a/m3', 'a/m4', 'a/m2', 'a/m1']);
+  });
+
+  test('a date that is not a number sorts as the earliest and loses no message', () => {
+    const list = new MessageList([msg(1), msg(2, { date: Number.NaN }), msg(3, { date: -5 }), msg(4, { date: 8.64e15 })]);
+    list.setSort({ column: 'date', descending: false });
+    assert.deepEqual(list.window(0, 9).map((r) => r.key), ['a/m2', 'a/m3', 'a/m1', 'a/m4']);
+    list.setThreaded(true);
+    assert.equal(list.rowCount, 4);
+  });
+
+  test("a flag change reaches a collapsed thread's unread count and its place in an unread sort", () => {
+    const messages = [msg(1, { messageId: '<root@x>' }), msg(2, { inReplyTo: '<root@x>' }), msg(3)];
+    const list = new MessageList(messages, { threaded: true, sort: { column: 'unread', descending: true } });
+    assert.deepEqual(list.window(0, 9).map((r) => [r.key, r.thread?.unread]), [['a/m3', undefined], ['a/m1', 0]]);
+    list.setMessages(messages.map((m) => (m.id === 'm2' ? { ...m, seen: false } : m)));
+    assert.deepEqual(list.window(0, 9).map((r) => [r.key, r.thread?.unread]), [['a/m1', 1], ['a/m3', undefined]]);
+  });
+});
+
+describe('radix order', () => {
+  test('orders like a stable comparator sort, for keys of any size up to 2^53', () => {
+    let seed = 11;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (const max of [1, 2, 70_000, 2 ** 33, 2 ** 52]) {
+      const keys = Float64Array.from({ length: 5000 }, () => Math.floor(random() * max));
+      const items = identity(keys.length).reverse();
+      const expected = [...items].sort((a, b) => keys[a] - keys[b]); // Array#sort is stable
+      assert.deepEqual([...radixOrder(items, keys)], expected, `keys below ${max}`);
+    }
   });
 });
