@@ -11,6 +11,7 @@
  * text (texts.ts), so a reload after a fetch derives only the new messages' texts.
  */
 import type { MessageEntry } from '../store/accountStore';
+import { inFolder, type Folder } from '../views/treeModel';
 import { displayName } from '../shared/format';
 import { NO_FILTER, type QuickFilter, type RowView, type SortOrder } from '../shared/listProtocol';
 import { fold } from './fold';
@@ -33,6 +34,14 @@ export interface ListOptions {
   threaded: boolean;
   /** Sent mail lists recipients where other mail lists senders. */
   sent: boolean;
+}
+
+/**
+ * A folder's messages of one account as list messages. The entries are the store's fresh copies
+ * (AccountStore.list): extended in place, not copied again (100,000 objects).
+ */
+export function folderMessages(entries: MessageEntry[], folder: Folder, accountId: string, account: string): ListMessage[] {
+  return inFolder(entries, folder).map((e) => Object.assign(e, { accountId, account }));
 }
 
 export const DEFAULT_SORT: SortOrder = { column: 'date', descending: true };

@@ -9,19 +9,35 @@ export function formatSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
+/**
+ * Date formats made once per locale and kept: toLocaleDateString(locale, options) builds a new
+ * Intl.DateTimeFormat on every call, which was most of the time a list took to draw its rows.
+ */
+const formats = new Map<string, Intl.DateTimeFormat>();
+function dateFormat(locale: string | undefined, kind: 'time' | 'day' | 'date' | 'full'): Intl.DateTimeFormat {
+  const id = `${locale ?? ''}|${kind}`;
+  let format = formats.get(id);
+  if (!format) {
+    const options: Intl.DateTimeFormatOptions =
+      kind === 'time' ? { hour: '2-digit', minute: '2-digit' } : kind === 'day' ? { month: 'short', day: 'numeric' } : kind === 'date' ? { year: 'numeric', month: 'short', day: 'numeric' } : { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' };
+    formats.set(id, (format = new Intl.DateTimeFormat(locale, options)));
+  }
+  return format;
+}
+
 /** A list's date: the time today, the day this year, the full date before (as mail clients do). */
 export function formatDate(ms: number, now: number, locale?: string): string {
-  if (!ms) return '';
+  if (!ms || !Number.isFinite(ms)) return '';
   const date = new Date(ms);
   const today = new Date(now);
-  if (date.toDateString() === today.toDateString()) return date.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
-  if (date.getFullYear() === today.getFullYear() && ms <= now) return date.toLocaleDateString(locale, { month: 'short', day: 'numeric' });
-  return date.toLocaleDateString(locale, { year: 'numeric', month: 'short', day: 'numeric' });
+  if (date.toDateString() === today.toDateString()) return dateFormat(locale, 'time').format(date);
+  if (date.getFullYear() === today.getFullYear() && ms <= now) return dateFormat(locale, 'day').format(date);
+  return dateFormat(locale, 'date').format(date);
 }
 
 /** The full date and time (reader header, tooltips). */
 export function formatFullDate(ms: number, locale?: string): string {
-  return ms ? new Date(ms).toLocaleString(locale) : '';
+  return ms && Number.isFinite(ms) ? dateFormat(locale, 'full').format(ms) : '';
 }
 
 /** "3 min ago", for a glance in the tree. */

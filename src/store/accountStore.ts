@@ -365,8 +365,10 @@ type Stored = MaildirFile & { row?: IndexedMessage };
 
 type StateOp = { op: 'add'; uidl: string; record: UidlRecord } | { op: 'drop'; uidl: string };
 
+/** Every field written out: one object shape for all entries (a spread made 100,000 entries several times slower to build and to extend). */
 function toEntry(row: IndexedMessage, file: MaildirFile): MessageEntry {
-  return { ...row, seen: file.flags.includes(FLAG_SEEN), trashed: file.flags.includes(FLAG_TRASHED) };
+  const { id, uidl, from, to, subject, date, size, hasAttachments, snippet, partialOf, messageId, inReplyTo, references } = row;
+  return { id, uidl, from, to, subject, date, size, hasAttachments, snippet, partialOf, messageId, inReplyTo, references, seen: file.flags.includes(FLAG_SEEN), trashed: file.flags.includes(FLAG_TRASHED) };
 }
 
 /**

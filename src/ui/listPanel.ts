@@ -6,11 +6,11 @@
  * and the list never holds mail HTML.
  */
 import * as vscode from 'vscode';
-import type { ListMessage } from '../list/listModel';
+import { folderMessages, type ListMessage } from '../list/listModel';
 import { listHtml } from '../list/html';
 import { layoutFrom, ListSession, type ListLayout, type MessageRef } from '../list/listSession';
 import type { ListAction, ListWebviewMessage } from '../shared/listProtocol';
-import { inFolder, type Folder } from '../views/treeModel';
+import type { Folder } from '../views/treeModel';
 import type { MailService } from './mailService';
 import type { ReaderPanels } from './reader';
 
@@ -111,8 +111,7 @@ export class MessageListPanels implements vscode.Disposable {
     for (const accountId of this.accountsOf(source)) {
       const address = this.mail.account(accountId)?.address ?? accountId;
       const entries = await this.mail.messages(accountId).catch(() => []); // an unreadable store: the tree shows its error
-      // The entries are the store's fresh copies: extended in place, not copied again (100,000 objects).
-      for (const e of inFolder(entries, folder)) messages.push(Object.assign(e, { accountId, account: address }));
+      for (const m of folderMessages(entries, folder, accountId, address)) messages.push(m);
     }
     return messages;
   }

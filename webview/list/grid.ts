@@ -13,6 +13,9 @@ import { displayName, formatDate, formatFullDate, formatSize, isolate } from '..
 import { el, icon } from '../common/dom';
 import { ROW_HEIGHT } from './styles';
 
+/** Rows kept in the webview at most; enough for several screens either way. */
+const KEPT_ROWS = 2000;
+
 export const COLUMN_INFO: Record<Column, { label: string; icon?: string; width: number; min: number }> = {
   unread: { label: 'Unread', icon: 'circle-filled', width: 26, min: 26 },
   attachment: { label: 'Attachment', icon: 'attach', width: 26, min: 26 },
@@ -40,10 +43,13 @@ export class Grid {
   private readonly spacer: HTMLElement;
   private readonly virtualizer: Virtualizer<HTMLElement, HTMLElement>;
   private state: ListState | undefined;
+  /** Rows the host sent, by row index; those far from the view are let go (see addRows). */
   rows = new Map<number, RowView>();
   selected = new Set<string>();
   focus = -1;
   private painted = false;
+  /** The nodes on screen by row index, with the row each shows: a scroll step draws only new rows. */
+  private drawn = new Map<number, { row: RowView | undefined; node: HTMLElement }>();
 
   constructor(private readonly events: GridEvents) {
     this.header = el('div', { id: 'header', class: 'row', role: 'row', 'aria-rowindex': '1' });
@@ -83,11 +89,24 @@ export class Grid {
     if (!old || old.version !== state.version) this.rows.clear();
     this.virtualizer.setOptions({ ...this.virtualizer.options, count: state.rowCount });
     this.virtualizer._willUpdate();
-    this.paint();
+    this.redraw();
   }
 
   addRows(start: number, rows: RowView[]): void {
     rows.forEach((row, i) => this.rows.set(start + i, row));
+    if (this.rows.size > KEPT_ROWS) this.forgetFarRows();
+    this.paint();
+  }
+
+  /** Rows far from the view go (the host sends them again when needed): memory stays flat however far one scrolls. */
+  private forgetFarRows(): void {
+    const middle = this.firstVisible();
+    for (const index of this.rows.keys()) if (Math.abs(index - middle) > KEPT_ROWS / 2 && index !== this.focus) this.rows.delete(index);
+  }
+
+  /** Paints every row again (selection, focus or columns changed). */
+  redraw(): void {
+    this.drawn.clear();
     this.paint();
   }
 
@@ -123,6 +142,7 @@ export class Grid {
     const items = this.virtualizer.getVirtualItems();
     this.spacer.style.height = `${this.virtualizer.getTotalSize()}px`;
     const nodes: HTMLElement[] = [];
+    const drawn = new Map<number, { row: RowView | undefined; node: HTMLElement }>();
     let missingFrom = -1;
     let missingTo = -1;
     for (const item of items) {
@@ -131,11 +151,18 @@ export class Grid {
         if (missingFrom === -1) missingFrom = item.index;
         missingTo = item.index + 1;
       }
-      const node = row ? this.drawRow(row, item.index, state) : el('div', { class: 'row loading', role: 'row', 'aria-rowindex': String(item.index + 2) }, el('div', { class: 'cell', role: 'gridcell' }, '…'));
-      node.style.transform = `translateY(${item.start}px)`;
-      nodes.push(node);
+      let entry = this.drawn.get(item.index);
+      if (entry?.row !== row || !entry) {
+        const node = row ? this.drawRow(row, item.index, state) : el('div', { class: 'row loading', role: 'row', 'aria-rowindex': String(item.index + 2) }, el('div', { class: 'cell', role: 'gridcell' }, '…'));
+        node.style.transform = `translateY(${item.start}px)`;
+        entry = { row, node };
+      }
+      drawn.set(item.index, entry);
+      nodes.push(entry.node);
     }
-    this.spacer.replaceChildren(...nodes);
+    this.drawn = drawn;
+    const children = this.spacer.children;
+    if (children.length !== nodes.length || nodes.some((node, i) => children[i] !== node)) this.spacer.replaceChildren(...nodes);
     if (!this.painted && nodes.length && missingFrom === -1) {
       this.painted = true;
       performance.mark('mail-list-first-rows');

@@ -150,7 +150,7 @@ function keyAt(index: number): string | undefined {
 function setFocus(index: number): void {
   grid.focus = index;
   grid.scrollTo(index);
-  grid.paint();
+  grid.redraw();
 }
 
 function announceSelection(): void {

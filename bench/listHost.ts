@@ -1,0 +1,66 @@
+/**
+ * The extension host's side of the message list at scale, in a process of its own (so its memory
+ * is the list's alone), as the panel runs it: the account's store opened from its index on disk,
+ * its Inbox read (AccountStore.list) and handed to a ListSession, then each step the webview can
+ * ask for. Prints one JSON line for bench/list.ts. Usage: node out/bench/listHost.js <store root>
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { folderMessages } from '../src/list/listModel';
+import { layoutFrom, ListSession } from '../src/list/listSession';
+import { ALL_COLUMNS, NO_FILTER } from '../src/shared/listProtocol';
+import { AccountStore } from '../src/store/accountStore';
+
+type Timing = { ms: number; blockedMs: number };
+
+/** Wall time of an async step, and the longest the event loop was blocked meanwhile. */
+async function timed(work: () => Promise<unknown>): Promise<Timing> {
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  const start = performance.now();
+  await work();
+  const ms = performance.now() - start;
+  delay.disable();
+  return { ms, blockedMs: delay.max / 1e6 };
+}
+
+async function main(root: string): Promise<void> {
+  const rss = () => process.memoryUsage().rss / 1024 / 1024;
+  let store: AccountStore | undefined;
+  const open = await timed(async () => (store = await AccountStore.open(root)));
+  // The store is open before any list is (the Mail view shows its counts): the list's memory counts from here.
+  const before = rss();
+  const session = new ListSession(() => 'Inbox', layoutFrom(undefined, false), { unified: false, sent: false }, {
+    post: () => undefined,
+    load: async () => folderMessages(store!.list(), 'inbox', 'a', 'alice@example.org'),
+    show: async () => undefined,
+    act: async () => undefined,
+    pageMessage: () => undefined,
+    saveLayout: () => undefined,
+    report: (err) => console.error(err),
+  });
+  const rows = (id: number) => session.onMessage({ type: 'getRows', requestId: id, start: 0, end: 50 });
+  const first = await timed(async () => {
+    await session.onMessage({ type: 'ready' });
+    await rows(1);
+  });
+  const sort: Record<string, Timing> = {};
+  for (const column of ALL_COLUMNS) sort[column] = await timed(() => session.onMessage({ type: 'setSort', sort: { column, descending: false } }).then(() => rows(2)));
+  await session.onMessage({ type: 'setSort', sort: { column: 'date', descending: true } });
+  const keystrokes: Timing[] = [];
+  for (const text of ['m', 'mu', 'mun', 'munc', 'munch', 'munche', 'munchen', 'munchen r']) {
+    keystrokes.push(await timed(() => session.onMessage({ type: 'setFilter', filter: { ...NO_FILTER, text } }).then(() => rows(3))));
+  }
+  await session.onMessage({ type: 'setFilter', filter: NO_FILTER });
+  const thread = await timed(() => session.onMessage({ type: 'setThreaded', threaded: true }).then(() => rows(4)));
+  const reload = await timed(() => session.reload().then(() => rows(5)));
+  const rssGrowthMB = rss() - before;
+  const all = [first, ...Object.values(sort), ...keystrokes, thread, reload];
+  const messages = session.model.total;
+  await store!.close();
+  console.log(JSON.stringify({ messages, open, first, sort, keystrokes, thread, reload, rssGrowthMB, longestBlockMs: Math.max(...all.map((t) => t.blockedMs)) }));
+}
+
+main(process.argv[2]).catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
