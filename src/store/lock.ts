@@ -33,6 +33,55 @@ function alive(holder: Holder): boolean {
   }
 }
 
+/** The lock file's text, or undefined when there is none (released meanwhile). */
+async function readLock(path: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err; // not ours to read: say so rather than break it
+  }
+}
+
+/** The holder a lock file names; undefined when its text names none (see breakStale). */
+function holderOf(text: string): Holder | undefined {
+  try {
+    const holder = JSON.parse(text) as Partial<Holder> | null;
+    return holder && Number.isInteger(holder.pid) && typeof holder.host === 'string' ? { pid: holder.pid!, host: holder.host, since: Number(holder.since) || 0 } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Removes a lock whose holder is dead, or whose text names no holder (a lock is linked into place
+ * whole, so that is a crash's or a disk's doing). Breakers take turns through a second lock file:
+ * without it, a slow breaker could remove the lock another taker had just taken after breaking
+ * it, and two fetches would run at once. Returns false when another breaker is at work.
+ */
+async function breakStale(path: string, staleText: string, temp: string): Promise<boolean> {
+  const breaker = `${path}.break`;
+  try {
+    await fs.link(temp, breaker);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    // A breaker takes milliseconds: one this old died at it.
+    const since = await fs.stat(breaker).then((s) => s.mtimeMs, () => Date.now());
+    if (Date.now() - since > BREAKER_DEAD_MS) await fs.rm(breaker, { force: true });
+    return false;
+  }
+  try {
+    // Under the breaker lock nobody else removes it: if the text is still the stale one, it is the stale lock.
+    if ((await readLock(path)) === staleText) await fs.rm(path, { force: true });
+    return true;
+  } finally {
+    await fs.rm(breaker, { force: true });
+  }
+}
+
+const ATTEMPTS = 20;
+const BREAKER_DEAD_MS = 10_000;
+
 export async function acquireLock(path: string): Promise<Lock> {
   const me: Holder = { pid: process.pid, host: hostname(), since: Date.now() };
   // The lock appears complete or not at all: written to a temp file, then hard-linked into place
@@ -40,27 +89,20 @@ export async function acquireLock(path: string): Promise<Lock> {
   const temp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}`;
   await fs.writeFile(temp, JSON.stringify(me), { mode: 0o600 });
   try {
-    for (let attempt = 0; attempt < 5; attempt++) {
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       try {
         await fs.link(temp, path);
         return { release: () => fs.rm(path, { force: true }) };
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
-      let holder: Holder | undefined;
-      try {
-        holder = JSON.parse(await fs.readFile(path, 'utf8')) as Holder;
-      } catch {
-        holder = undefined; // vanished meanwhile, or not ours to read: just retry
-      }
+      const text = await readLock(path);
+      if (text === undefined) continue; // released meanwhile: take it
+      const holder = holderOf(text);
       if (holder && alive(holder)) throw new LockBusyError(holder);
-      if (holder) {
-        // Stale: move it aside atomically (only one breaker wins the rename), then retry.
-        const aside = `${path}.stale-${randomBytes(4).toString('hex')}`;
-        if (await fs.rename(path, aside).then(() => true, () => false)) await fs.rm(aside, { force: true });
-      }
+      if (!(await breakStale(path, text, temp))) await new Promise((resolve) => setTimeout(resolve, 5 * (attempt + 1)));
     }
-    throw new Error(`Could not take the lock ${path}.`);
+    throw new Error(`Could not take the lock ${path}: it keeps changing hands.`);
   } finally {
     await fs.rm(temp, { force: true });
   }

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { hostname, tmpdir } from 'node:os';
+import { after, describe, test } from 'node:test';
+import { acquireLock, LockBusyError } from '../../src/store/lock';
+
+const scratch = mkdtempSync(join(tmpdir(), 'mailpanel-lock-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+let n = 0;
+const freshLock = () => join(mkdtempSync(join(scratch, `l${++n}-`)), 'fetch.lock');
+const DEAD_PID = 2 ** 22 + 12345; // above Linux's pid_max: never a running process
+
+describe('fetch lock: stale, foreign and garbled locks', () => {
+  test('two takers of a stale lock at once never both hold it', async () => {
+    for (let round = 0; round < 200; round++) {
+      const path = freshLock();
+      writeFileSync(path, JSON.stringify({ pid: DEAD_PID, host: hostname(), since: 0 }));
+      const results = await Promise.allSettled([acquireLock(path), acquireLock(path), acquireLock(path)]);
+      const held = results.filter((r) => r.status === 'fulfilled');
+      for (const r of results) if (r.status === 'rejected') assert.ok(r.reason instanceof LockBusyError, `round ${round}: ${String(r.reason)}`);
+      assert.equal(held.length, 1, `round ${round}: ${held.length} takers hold the lock at once`);
+      await (held[0] as PromiseFulfilledResult<{ release(): Promise<void> }>).value.release();
+    }
+  });
+
+  test('a holder on another machine is never broken, even when its process id is not running here', async () => {
+    const path = freshLock();
+    writeFileSync(path, JSON.stringify({ pid: DEAD_PID, host: `not-${hostname()}`, since: Date.UTC(2026, 0, 1, 9) }));
+    const error = await acquireLock(path).then(
+      () => assert.fail('took a lock held on another machine'),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof LockBusyError);
+    assert.match(error.message, new RegExp(`process ${DEAD_PID} since`), 'the message names the holder');
+    assert.ok(existsSync(path));
+  });
+
+  test('a lock left empty or garbled by a crash does not block fetching for ever', async () => {
+    for (const text of ['', '{"pid":', 'null', '{"pid":"x","host":3}']) {
+      const path = freshLock();
+      writeFileSync(path, text);
+      const lock = await acquireLock(path);
+      await lock.release();
+      assert.ok(!existsSync(path));
+    }
+  });
+
+  test('the lock is private to its user, and no temporary or breaker file stays behind', async () => {
+    const path = freshLock();
+    writeFileSync(path, JSON.stringify({ pid: DEAD_PID, host: hostname(), since: 0 }));
+    const lock = await acquireLock(path);
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    assert.deepEqual(readdirSync(dirname(path)), ['fetch.lock']);
+    await assert.rejects(acquireLock(path), LockBusyError);
+    assert.deepEqual(readdirSync(dirname(path)), ['fetch.lock'], 'a refused taker cleans up too');
+    await lock.release();
+    assert.deepEqual(readdirSync(dirname(path)), []);
+  });
+
+  test('releasing a lock that is already gone is not an error', async () => {
+    const path = freshLock();
+    const lock = await acquireLock(path);
+    rmSync(path);
+    await lock.release();
+  });
+
+  test('a breaker that died at its work does not stop the next fetch', async () => {
+    const path = freshLock();
+    writeFileSync(path, JSON.stringify({ pid: DEAD_PID, host: hostname(), since: 0 }));
+    writeFileSync(`${path}.break`, '');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${path}.break`, old, old);
+    const lock = await acquireLock(path);
+    await lock.release();
+    assert.deepEqual(readdirSync(dirname(path)), []);
+  });
+});
