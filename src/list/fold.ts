@@ -1,12 +1,24 @@
 /**
  * Text folded for matching: case and accents ignored ("Müller" matches "muller"), compatibility
  * forms unified (full-width letters, ligatures), so a filter finds what a person means.
- * Only the non-ASCII runs are decomposed: most mail text is ASCII, and normalizing whole
- * snippets cost ten times more than the rest of the filter.
+ * Only the non-ASCII runs are decomposed, and each distinct run once: most mail text is ASCII with
+ * the same few accented letters again and again, and normalizing every run cost most of the time
+ * it took to fold 100,000 snippets.
  */
 const MARKS = /\p{M}/gu;
 const NON_ASCII = /[^\x00-\x7f]+/g;
+const foldedRuns = new Map<string, string>();
+
+function foldRun(run: string): string {
+  let folded = foldedRuns.get(run);
+  if (folded === undefined) {
+    folded = run.normalize('NFKD').replace(MARKS, '').toLowerCase().replace(/ß/g, 'ss');
+    if (foldedRuns.size > 10_000) foldedRuns.clear(); // runs of a script without spaces can be many: stay small
+    foldedRuns.set(run, folded);
+  }
+  return folded;
+}
 
 export function fold(text: string): string {
-  return text.toLowerCase().replace(NON_ASCII, (run) => run.normalize('NFKD').replace(MARKS, '').toLowerCase().replace(/ß/g, 'ss'));
+  return text.toLowerCase().replace(NON_ASCII, foldRun);
 }

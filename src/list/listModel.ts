@@ -10,23 +10,16 @@
  * cost a few MB, and sorting is a linear radix sort (order.ts). Texts are derived once per distinct
  * text (texts.ts), so a reload after a fetch derives only the new messages' texts.
  */
-import type { MessageEntry } from '../store/accountStore';
-import { inFolder, type Folder } from '../views/treeModel';
 import { displayName } from '../shared/format';
 import { NO_FILTER, type QuickFilter, type RowView, type SortOrder } from '../shared/listProtocol';
 import { fold } from './fold';
+import type { ListMessage } from './listMessage';
 import { byDate } from './order';
 import { runNow, runSliced, type Steps } from './slices';
 import { orderSteps } from './sortOrder';
 import { ListTexts } from './texts';
 import { forEachReply, threadStats, type ThreadStats } from './threadStats';
 import { threadSteps, type ThreadForest } from './threads';
-
-export interface ListMessage extends MessageEntry {
-  accountId: string;
-  /** The account's address, for the Account column of a list of several accounts. */
-  account: string;
-}
 
 export interface ListOptions {
   sort: SortOrder;
@@ -36,23 +29,14 @@ export interface ListOptions {
   sent: boolean;
 }
 
-/**
- * A folder's messages of one account as list messages. The entries are the store's fresh copies
- * (AccountStore.list): extended in place, not copied again (100,000 objects).
- */
-export function folderMessages(entries: MessageEntry[], folder: Folder, accountId: string, account: string): ListMessage[] {
-  return inFolder(entries, folder).map((e) => Object.assign(e, { accountId, account }));
-}
-
 export const DEFAULT_SORT: SortOrder = { column: 'date', descending: true };
+
+export type { ListMessage } from './listMessage';
 
 export const keyOf = (m: { accountId: string; id: string }) => `${m.accountId}/${m.id}`;
 
 export class MessageList {
   private messages: ListMessage[] = [];
-  /** Message index by account and message id (no key strings built for 100,000 messages). */
-  private positions = new Map<string, Map<string, number>>();
-  private indexed = false;
   /** What depends on headers and dates only, kept across reloads that change flags alone. */
   private newestFirst: Int32Array | undefined;
   private forest: ThreadForest | undefined;
@@ -63,6 +47,8 @@ export class MessageList {
   private matchCount = 0;
   /** The filter's texts per message: sender, recipients, subject, snippet (folded), kept across reloads. */
   private folded: string[][] = [[], [], [], []];
+  /** Bumped by every setMessages. */
+  private generation = 0;
   private rowMessage: Int32Array | undefined;
   private rowDepth: Uint16Array | undefined;
   private rowCountValue = 0;
@@ -79,39 +65,43 @@ export class MessageList {
   /** New contents (a fetch, a flag change): expanded threads stay expanded, derived texts are kept. */
   setMessages(messages: ListMessage[]): void {
     const sameMail = sameMessages(this.messages, messages);
-    if (!sameMail && this.indexed) this.before = { positions: this.positions, folded: this.folded };
-    this.messages = messages;
     this.texts.turn();
     this.stats = undefined;
     if (!sameMail) {
-      this.indexed = false; // positions and kept texts are matched up in prepare's first slices
-      this.folded = [[], [], [], []];
+      // Folded texts are matched up by message in prepare's first slices (carrySteps).
+      if (this.messages.length > 0) this.before = { messages: this.messages, folded: this.folded };
+      this.folded = [0, 1, 2, 3].map(() => new Array<string>(messages.length)); // sized once: filled in any order
       this.newestFirst = undefined;
       this.forest = undefined;
     }
+    this.messages = messages;
+    this.generation++;
     this.invalidate('order');
   }
 
-  /** Until the new messages are indexed: the previous ones, to carry their folded texts over by key. */
-  private before: { positions: Map<string, Map<string, number>>; folded: string[][] } | undefined;
+  /** Until carried over: the messages listed before and their folded texts. */
+  private before: { messages: ListMessage[]; folded: string[][] } | undefined;
 
-  /** Each message's position by account and id; folded texts of messages listed before carried over. */
-  private *indexSteps(): Steps<void> {
-    if (this.indexed) return;
-    const messages = this.messages;
+  /** Folded texts of messages listed before, carried over to the same messages now. */
+  private *carrySteps(): Steps<void> {
     const before = this.before;
-    this.positions = new Map();
-    for (let i = 0; i < messages.length; i++) {
-      if (i % 8192 === 8191) yield;
-      const m = messages[i];
-      let ids = this.positions.get(m.accountId);
-      if (!ids) this.positions.set(m.accountId, (ids = new Map()));
-      ids.set(m.id, i);
-      const was = before?.positions.get(m.accountId)?.get(m.id);
-      if (was !== undefined && before!.folded[0][was] !== undefined) for (let f = 0; f < 4; f++) this.folded[f][i] = before!.folded[f][was];
-    }
+    if (!before) return;
     this.before = undefined;
-    this.indexed = true;
+    const was = new Map<string, Map<string, number>>();
+    for (let i = 0; i < before.messages.length; i++) {
+      if (i % 8192 === 8191) yield;
+      const m = before.messages[i];
+      if (before.folded[0][i] === undefined) continue;
+      let ids = was.get(m.accountId);
+      if (!ids) was.set(m.accountId, (ids = new Map()));
+      ids.set(m.id, i);
+    }
+    for (let i = 0; i < this.messages.length; i++) {
+      if (i % 8192 === 8191) yield;
+      const m = this.messages[i];
+      const old = was.get(m.accountId)?.get(m.id);
+      if (old !== undefined) for (let f = 0; f < 4; f++) this.folded[f][i] = before.folded[f][old];
+    }
   }
 
   setSort(sort: SortOrder): void {
@@ -142,15 +132,17 @@ export class MessageList {
    * getters below compute whatever is still missing at once (tests, small lists).
    */
   async prepare(): Promise<void> {
+    await runSliced(this.carrySteps());
     await runSliced(this.orderSteps());
     await runSliced(this.passSteps());
   }
 
   /** Folds every message's texts for the filter ahead of use (run it sliced, when idle). */
   *warmSteps(): Steps<void> {
-    yield* this.indexSteps();
-    const messages = this.messages;
-    for (let i = 0; i < messages.length && messages === this.messages; i++) {
+    yield* this.carrySteps();
+    // Not holding on to the messages while paused: a reload meanwhile lets the old ones go.
+    const generation = this.generation;
+    for (let i = 0; i < this.messages.length && generation === this.generation; i++) {
       this.foldedTexts(i);
       if (i % 2048 === 2047) yield;
     }
@@ -171,14 +163,27 @@ export class MessageList {
     return this.messages.length;
   }
 
-  /** The row of a message, or -1 when it is filtered out or inside a collapsed thread. */
+  /** The row of a message, or -1 when it is filtered out, inside a collapsed thread or gone. */
   rowIndexOf(key: string): number {
-    runNow(this.indexSteps());
-    const slash = key.indexOf('/');
-    const index = this.positions.get(key.slice(0, slash))?.get(key.slice(slash + 1));
-    if (index === undefined) return -1;
+    return this.rowIndexesOf([key])[0];
+  }
+
+  /** rowIndexOf for a few keys in one pass over the messages (no index of 100,000 keys kept for it). */
+  rowIndexesOf(keys: string[]): number[] {
+    const wanted = new Map<string, number[]>(); // message id -> positions in keys
+    keys.forEach((key, k) => {
+      const id = key.slice(key.indexOf('/') + 1);
+      wanted.set(id, [...(wanted.get(id) ?? []), k]);
+    });
+    const rows = keys.map(() => -1);
+    if (wanted.size === 0) return rows;
     this.buildRows();
-    return this.rowOfMessage![index];
+    for (let i = 0; i < this.messages.length; i++) {
+      const m = this.messages[i];
+      const at = wanted.get(m.id);
+      if (at) for (const k of at) if (keys[k] === keyOf(m)) rows[k] = this.rowOfMessage![i];
+    }
+    return rows;
   }
 
   keyAt(row: number): string | undefined {
@@ -239,7 +244,6 @@ export class MessageList {
 
   private *passSteps(): Steps<Uint8Array> {
     if (this.pass) return this.pass;
-    yield* this.indexSteps();
     const { text, unread, attachment, headersOnly } = this.options.filter;
     const words = fold(text).split(/\s+/).filter(Boolean);
     const pass = new Uint8Array(this.messages.length);
@@ -272,7 +276,6 @@ export class MessageList {
   /** Flat: every message in order. Threaded: each thread's first message, threads in order. */
   private *orderSteps(): Steps<Int32Array> {
     if (this.order) return this.order;
-    yield* this.indexSteps();
     const all = this.newestFirstOrder();
     const threads = this.options.threaded ? yield* this.threadSteps() : undefined;
     const items = threads ? all.filter((i) => this.forest!.parent[i] === -1) : all;
@@ -318,7 +321,8 @@ export class MessageList {
 
 /** The same messages in the same order (a reload after flags changed): threads and dates still hold. */
 function sameMessages(before: readonly ListMessage[], after: readonly ListMessage[]): boolean {
-  if (before.length !== after.length || before.length === 0) return false;
+  // The same array may have been changed in place: nothing can be assumed of it.
+  if (before === after || before.length !== after.length || before.length === 0) return false;
   for (let i = 0; i < before.length; i++) {
     const a = before[i];
     const b = after[i];

@@ -70,6 +70,13 @@ export class ListSession {
     return next;
   }
 
+  private warming: Promise<void> = Promise.resolve();
+
+  /** Resolves when the work done ahead of need (folding texts for the filter) is done. */
+  settled(): Promise<void> {
+    return this.warming;
+  }
+
   /** For background work: the queue while the webview waits on it. */
   private readonly busy = () => (this.queued > 0 ? this.queue : undefined);
 
@@ -82,7 +89,7 @@ export class ListSession {
     this.model.setMessages(await this.delegate.load());
     await this.sendState();
     // Then, in slices whenever nothing else waits: fold texts so the first filter keystroke is quick.
-    void runSliced(this.model.warmSteps(), SLICE_MS, this.busy).catch((e: unknown) => this.delegate.report(e));
+    this.warming = runSliced(this.model.warmSteps(), SLICE_MS, this.busy).catch((e: unknown) => this.delegate.report(e));
     if (this.selectAfterChange) {
       const index = this.model.rowIndexOf(this.selectAfterChange);
       if (index >= 0) this.delegate.post({ type: 'select', keys: [this.selectAfterChange], focus: index, add: false });
@@ -94,7 +101,7 @@ export class ListSession {
     const m = this.model;
     await m.prepare(); // in slices: the host stays responsive whatever the mailbox size
     const tracked: Record<string, number> = {};
-    for (const key of this.tracked) tracked[key] = m.rowIndexOf(key);
+    m.rowIndexesOf(this.tracked).forEach((row, k) => (tracked[this.tracked[k]] = row));
     const state: ListState = {
       title: this.title(),
       version: ++this.version,

@@ -90,12 +90,14 @@ export function* threadSteps(messages: readonly ThreadInput[]): Steps<ThreadFore
   const rank = ranks(order);
   const stand = new Int32Array(c.count).fill(-1);
   for (let index = 0; index < n; index++) {
+    if (index % 8192 === 8191) yield;
     for (let p = c.parent[containerOfMessage[index]]; p !== -1 && c.message[p] === -1; p = c.parent[p]) {
       if (stand[p] === -1 || rank[index] < rank[stand[p]]) stand[p] = index;
     }
   }
   const parent = new Int32Array(n);
   for (let index = 0; index < n; index++) {
+    if (index % 8192 === 8191) yield;
     let at = containerOfMessage[index];
     for (;;) {
       const p = c.parent[at];
@@ -111,8 +113,7 @@ export function* threadSteps(messages: readonly ThreadInput[]): Steps<ThreadFore
   }
   yield;
 
-  joinBySubject(messages, parent, rank);
-  yield;
+  yield* joinBySubject(messages, parent, rank);
 
   // Children by date: walking newest to oldest and putting each first leaves them oldest first.
   const firstChild = new Int32Array(n).fill(-1);
@@ -205,11 +206,12 @@ class Containers {
 }
 
 /** Step 3: a reference-less "Re:" thread joins the earliest thread of the same base subject. */
-function joinBySubject(messages: readonly ThreadInput[], parent: Int32Array, rank: Int32Array): void {
+function* joinBySubject(messages: readonly ThreadInput[], parent: Int32Array, rank: Int32Array): Steps<void> {
   const bases = new Map<string, { base: string; reply: boolean }>(); // subjects repeat: strip each once
   const earliest = new Map<string, number>();
   const joiners: number[] = [];
   for (let index = 0; index < messages.length; index++) {
+    if (index % 4096 === 4095) yield;
     if (parent[index] !== -1) continue;
     const m = messages[index];
     let subject = bases.get(m.subject);

@@ -6,7 +6,7 @@
  * and the list never holds mail HTML.
  */
 import * as vscode from 'vscode';
-import { folderMessages, type ListMessage } from '../list/listModel';
+import { folderMessages, type ListMessage } from '../list/listMessage';
 import { listHtml } from '../list/html';
 import { layoutFrom, ListSession, type ListLayout, type MessageRef } from '../list/listSession';
 import type { ListAction, ListWebviewMessage } from '../shared/listProtocol';
@@ -110,8 +110,8 @@ export class MessageListPanels implements vscode.Disposable {
     const messages: ListMessage[] = [];
     for (const accountId of this.accountsOf(source)) {
       const address = this.mail.account(accountId)?.address ?? accountId;
-      const entries = await this.mail.messages(accountId).catch(() => []); // an unreadable store: the tree shows its error
-      for (const m of folderMessages(entries, folder, accountId, address)) messages.push(m);
+      const source = await this.mail.messageSource(accountId).catch(() => undefined); // an unreadable store: the tree shows its error
+      if (source) folderMessages(source, folder, accountId, address, messages);
     }
     return messages;
   }

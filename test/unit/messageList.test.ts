@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { fold } from '../../src/list/fold';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { folderMessages } from '../../src/list/listMessage';
 import { keyOf, MessageList } from '../../src/list/listModel';
+import { AccountStore } from '../../src/store/accountStore';
+import { FLAG_SEEN, FLAG_TRASHED } from '../../src/store/maildir';
 import { identity, radixOrder } from '../../src/list/order';
 import { baseSubject, buildThreads, type ThreadForest, type ThreadInput } from '../../src/list/threads';
 import { NO_FILTER } from '../../src/shared/listProtocol';
@@ -229,3 +235,38 @@ describe('radix order', () => {
     }
   });
 });
+
+describe('the list over a store', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'mailpanel-listsource-'));
+  after(() => rmSync(scratch, { recursive: true, force: true }));
+
+  test("a folder's messages carry the store's fields and flags, each in its own folder", async () => {
+    const store = await AccountStore.open(scratch, { pop3State: true });
+    const deliveries = ['one', 'two', 'three'].map((word, i) => {
+      const d = store.startDelivery(`u${i}`);
+      d.write(Buffer.from(`From: Ann <ann@x.org>\r\nSubject: ${word}\r\nMessage-ID: <${word}@x>\r\n\r\n${word} body\r\n`));
+      return d;
+    });
+    await store.commit(deliveries);
+    const [one, two] = deliveries.map((d) => d.id);
+    await store.setFlag([one], FLAG_SEEN, true);
+    await store.setFlag([two], FLAG_TRASHED, true);
+    const inbox = folderMessages(store, 'inbox', 'acc', 'me@x.org');
+    const trash = folderMessages(store, 'trash', 'acc', 'me@x.org');
+    assert.deepEqual(inbox.map((m) => m.subject).sort(), ['one', 'three']);
+    assert.deepEqual(trash.map((m) => [m.subject, m.trashed]), [['two', true]]);
+    const entries = new Map(store.list().map((e) => [e.id, e]));
+    for (const m of [...inbox, ...trash]) {
+      const e = entries.get(m.id)!;
+      for (const field of ['id', 'uidl', 'from', 'to', 'subject', 'date', 'size', 'partialOf', 'hasAttachments', 'snippet', 'messageId', 'inReplyTo', 'references', 'seen', 'trashed'] as const) {
+        assert.deepEqual(m[field], e[field], `${field} of ${m.subject}`);
+      }
+      assert.equal(m.accountId, 'acc');
+      assert.equal(m.account, 'me@x.org');
+    }
+    assert.equal(inbox.find((m) => m.subject === 'one')!.seen, true);
+    assert.equal(inbox.find((m) => m.subject === 'three')!.seen, false);
+    await store.close();
+  });
+});
+

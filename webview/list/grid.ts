@@ -114,8 +114,9 @@ export class Grid {
     if (index >= 0) this.virtualizer.scrollToIndex(index, { align });
   }
 
+  /** The virtualizer's last offset: reading scrollTop after drawing rows forces a layout on every scroll step. */
   scrollOffset(): number {
-    return this.scroller.scrollTop;
+    return this.virtualizer.scrollOffset ?? this.scroller.scrollTop;
   }
 
   scrollToOffset(offset: number): void {
@@ -124,11 +125,11 @@ export class Grid {
 
   /** The first row in view (for keeping one's place when rows arrive above it). */
   firstVisible(): number {
-    return Math.floor(this.scroller.scrollTop / ROW_HEIGHT);
+    return Math.floor(this.scrollOffset() / ROW_HEIGHT);
   }
 
   atTop(): boolean {
-    return this.scroller.scrollTop < ROW_HEIGHT / 2;
+    return this.scrollOffset() < ROW_HEIGHT / 2;
   }
 
   /** Rows in one page of the viewport. */

@@ -26,9 +26,10 @@ button { font: inherit; color: inherit; }
   background: none; border: none; text-align: left; cursor: pointer; }
 .colhead:hover { color: var(--vscode-foreground); }
 .resize { position: absolute; right: 0; top: 3px; bottom: 3px; width: 5px; cursor: col-resize; border-right: 1px solid var(--vscode-panel-border, var(--vscode-descriptionForeground)); }
-#scroller { flex: 1; overflow-y: auto; overflow-x: hidden; position: relative; }
-#spacer { position: relative; width: 100%; }
-#spacer .row { position: absolute; left: 0; right: 0; top: 0; }
+#scroller { flex: 1; overflow-y: auto; overflow-x: hidden; position: relative; contain: strict; }
+#spacer { position: relative; width: 100%; contain: layout style; }
+/* Each row is laid out and painted on its own: a scroll step lays out only the rows it adds. */
+#spacer .row { position: absolute; left: 0; right: 0; top: 0; contain: strict; }
 .cell { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; padding: 0 6px; }
 .cell.icon { padding: 0; text-align: center; }
 .cell.num { text-align: right; font-variant-numeric: tabular-nums; }
