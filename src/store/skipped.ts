@@ -69,6 +69,11 @@ export class SkippedLog {
   async save(): Promise<void> {
     if (!this.dirty) return;
     this.dirty = false;
-    await writeFileAtomic(this.path, JSON.stringify({ version: 1, skipped: this.list() }));
+    try {
+      await writeFileAtomic(this.path, JSON.stringify({ version: 1, skipped: this.list() }));
+    } catch (err) {
+      this.dirty = true; // not saved: the next save tries again
+      throw err;
+    }
   }
 }

@@ -1,0 +1,160 @@
+/**
+ * One message on its way into Maildir/tmp (src/store/delivery.ts): the bytes on disk are the bytes
+ * received whatever the chunking, the socket's reused buffers, the size or short writes; a large
+ * message goes to disk as it arrives and a small one in one write; the summary comes from the
+ * first bytes; a failing disk is reported at the end without stopping the session.
+ */
+import assert from 'node:assert/strict';
+// The module object itself, so a test can stand in for one of its calls (a namespace import is a read-only copy).
+import fs from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { Delivery } from '../../src/store/delivery';
+
+const scratch = mkdtempSync(join(tmpdir(), 'mailpanel-delivery-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+let n = 0;
+const HEAD_LIMIT = 4096;
+const delivery = (partialOf?: number, expectedSize = 0) => new Delivery(join(scratch, `m${++n}.part`), `id${n}`, `uidl${n}`, HEAD_LIMIT, partialOf, expectedSize);
+
+const HEADERS = 'From: Ann Example <ann@example.org>\r\nSubject: Quarterly numbers\r\nMessage-ID: <q@example.org>\r\n\r\n';
+function message(bodyBytes: number): Buffer {
+  const line = 'The quick brown fox jumps over the lazy dog 0123456789\r\n';
+  return Buffer.from(HEADERS + line.repeat(Math.ceil(bodyBytes / line.length)));
+}
+
+/** Feeds `data` in chunks of `size` through one reused buffer, as the socket does, scribbling over it after each write. */
+function feed(d: Delivery, data: Buffer, size: number): void {
+  const reused = Buffer.alloc(size);
+  for (let at = 0; at < data.length; at += size) {
+    const chunk = reused.subarray(0, Math.min(size, data.length - at));
+    data.copy(chunk, 0, at, at + chunk.length);
+    d.write(chunk);
+    chunk.fill(0x58); // the next read lands in the same memory
+  }
+}
+
+describe('a delivery', () => {
+  for (const [label, bytes, chunk] of [
+    ['a small message', 2_000, 100],
+    ['a message just under the gathering limit', 256 * 1024 - 200, 8192],
+    ['a message that outgrows the gathering limit', 600_000, 16_384],
+    ['a large message in one-byte-odd chunks', 300_000, 4_099],
+  ] as const) {
+    test(`${label}: the file holds exactly the bytes received, though the socket reuses its buffer`, () => {
+      const data = message(bytes);
+      const d = delivery();
+      feed(d, data, chunk);
+      d.finish();
+      assert.equal(d.size, data.length);
+      assert.ok(readFileSync(d.tempPath).equals(data), 'stored bytes differ from the bytes received');
+      assert.equal(d.summary.subject, 'Quarterly numbers');
+      assert.equal(d.summary.from, 'Ann Example <ann@example.org>');
+      assert.ok(d.headerHash, 'the identifying headers are fingerprinted');
+      d.discard();
+    });
+  }
+
+  test('a small message is written once, when complete; a large one goes to disk as it arrives', () => {
+    const small = delivery();
+    feed(small, message(10_000), 1000);
+    assert.ok(!existsSync(small.tempPath), 'nothing on disk before the message is complete');
+    small.finish();
+    assert.ok(existsSync(small.tempPath));
+    small.discard();
+
+    const large = delivery();
+    const data = message(400_000);
+    feed(large, data.subarray(0, 300_000), 10_000);
+    assert.ok(statSync(large.tempPath).size >= 256 * 1024, 'past the limit, what arrived is on disk');
+    assert.ok(statSync(large.tempPath).size <= 300_000);
+    feed(large, data.subarray(300_000), 10_000);
+    large.finish();
+    assert.ok(readFileSync(large.tempPath).equals(data));
+    large.discard();
+  });
+
+  test('a LIST size above the limit streams from the first byte; at or below it, it gathers', () => {
+    const announced = delivery(undefined, 1_000_000);
+    announced.write(Buffer.from(HEADERS));
+    assert.equal(statSync(announced.tempPath).size, HEADERS.length);
+    announced.discard();
+    const atLimit = delivery(undefined, 256 * 1024);
+    atLimit.write(Buffer.from(HEADERS));
+    assert.ok(!existsSync(atLimit.tempPath));
+    atLimit.discard();
+  });
+
+  test('the summary comes from the first bytes, even when the headers arrive a byte at a time into a streamed message', () => {
+    const d = delivery(undefined, 1_000_000);
+    const data = message(300_000);
+    feed(d, data.subarray(0, 200), 1);
+    feed(d, data.subarray(200), 65_536);
+    d.finish();
+    assert.equal(d.summary.subject, 'Quarterly numbers');
+    assert.equal(d.summary.messageId, '<q@example.org>');
+    assert.ok(readFileSync(d.tempPath).equals(data));
+    d.discard();
+  });
+
+  test('the server size it records: the full size for a headers-only copy, else LIST\'s, else none', () => {
+    assert.equal(delivery(9_000_000, 1_000).listSize, 9_000_000);
+    assert.equal(delivery(undefined, 1_000).listSize, 1_000);
+    assert.equal(delivery(undefined, 0).listSize, undefined);
+  });
+
+  test('the summary is not there before the message is finished', () => {
+    const d = delivery();
+    d.write(Buffer.from(HEADERS));
+    assert.throws(() => d.summary, /not finished/);
+    d.finish();
+    assert.equal(d.summary.subject, 'Quarterly numbers');
+    d.finish(); // a second finish changes nothing
+    assert.ok(readFileSync(d.tempPath).equals(Buffer.from(HEADERS)), 'written once');
+    d.discard();
+  });
+
+  test('an empty message still leaves its (empty) file', () => {
+    const d = delivery();
+    d.finish();
+    assert.equal(statSync(d.tempPath).size, 0);
+    d.discard();
+    assert.ok(!existsSync(d.tempPath));
+  });
+
+  test('a disk that fails mid-message: the session goes on, finish reports the error, nothing half-written is kept', () => {
+    const dir = mkdtempSync(join(scratch, 'gone-'));
+    const d = new Delivery(join(dir, 'm.part'), 'idx', 'uidlx', HEAD_LIMIT, undefined, 1_000_000);
+    rmSync(dir, { recursive: true });
+    assert.doesNotThrow(() => feed(d, message(50_000), 8192), 'the connection keeps reading');
+    assert.throws(() => d.finish(), /ENOENT/);
+    d.discard();
+  });
+
+  test('short writes are completed: the file still holds every byte', () => {
+    const original = fs.writevSync;
+    fs.writevSync = ((fd: number, buffers: NodeJS.ArrayBufferView[]) => original(fd, [Buffer.from(buffers[0].buffer, buffers[0].byteOffset, Math.min(777, buffers[0].byteLength))])) as typeof fs.writevSync;
+    try {
+      for (const size of [5_000, 700_000]) {
+        const d = delivery();
+        const data = message(size);
+        feed(d, data, 30_000);
+        d.finish();
+        assert.ok(readFileSync(d.tempPath).equals(data), `${size}: bytes lost in short writes`);
+        d.discard();
+      }
+    } finally {
+      fs.writevSync = original;
+    }
+  });
+
+  test('a discarded streamed message leaves no file and no open descriptor', () => {
+    const d = delivery(undefined, 1_000_000);
+    feed(d, message(100_000), 8192);
+    d.discard();
+    assert.ok(!existsSync(d.tempPath));
+    d.discard(); // twice is harmless
+  });
+});
