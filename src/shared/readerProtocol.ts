@@ -28,9 +28,22 @@ export interface MessageView {
   partial: boolean;
 }
 
+/** The message a reader shows, as its webview keeps it across window reloads. */
+export interface ReaderRef {
+  accountId: string;
+  messageId: string;
+}
+
+/** A saved webview state, checked: it comes back from VS Code's storage. */
+export function readerRefOf(state: unknown): ReaderRef | undefined {
+  const ref = (state as { ref?: Partial<ReaderRef> } | undefined)?.ref;
+  return typeof ref?.accountId === 'string' && typeof ref.messageId === 'string' ? { accountId: ref.accountId, messageId: ref.messageId } : undefined;
+}
+
 /** Host -> webview. */
 export type HostMessage =
-  | { type: 'show'; message: MessageView; remoteAllowed: boolean }
+  /** `ref`: which message, kept in the webview's state so the reader comes back after a window reload. */
+  | { type: 'show'; message: MessageView; remoteAllowed: boolean; ref: ReaderRef }
   | { type: 'pageDown' }
   /** The message left the store (Empty Trash, another window): the view stays, its actions go. */
   | { type: 'gone' };

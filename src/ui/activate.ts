@@ -50,6 +50,8 @@ export function activateMailPanel(context: vscode.ExtensionContext): MailPanelAp
     view,
     status,
     vscode.workspace.registerTextDocumentContentProvider(SOURCE_SCHEME, new SourceProvider(mail)),
+    // Reader tabs come back after a window reload (package.json activates on them).
+    vscode.window.registerWebviewPanelSerializer('mailPanel.reader', { deserializeWebviewPanel: (panel, state) => readers.restore(panel, state) }),
   );
   const treeSelection: TreeSelection = { nodes: [], changedAt: 0 };
   context.subscriptions.push(view.onDidChangeSelection((e) => Object.assign(treeSelection, { nodes: e.selection, changedAt: Date.now() })));

@@ -8,7 +8,7 @@ import { readerHtml } from '../reader/html';
 import { buildMessageView } from '../reader/viewModel';
 import { isExecutable, sanitizeFilename } from '../reader/files';
 import type { ParsedMessage } from '../mime/parse';
-import type { HostMessage, MessageView, WebviewMessage } from '../shared/readerProtocol';
+import { readerRefOf, type HostMessage, type MessageView, type WebviewMessage } from '../shared/readerProtocol';
 import type { MailService } from './mailService';
 import { setting } from './settings';
 import { inFolder } from '../views/treeModel';
@@ -86,15 +86,28 @@ export class ReaderPanels implements vscode.Disposable {
       void vscode.window.showWarningMessage('This message is no longer in the store.');
       return;
     }
-    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
     const viewColumn = beside ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
-    const panel = vscode.window.createWebviewPanel('mailPanel.reader', entry.subject || '(no subject)', { viewColumn, preserveFocus }, {
-      enableScripts: true,
-      localResourceRoots: [dist],
-      enableFindWidget: true,
-    });
+    const panel = vscode.window.createWebviewPanel('mailPanel.reader', entry.subject || '(no subject)', { viewColumn, preserveFocus }, this.panelOptions());
+    await this.adopt(panel, accountId, messageId, preview);
+  }
+
+  /** A reader VS Code brings back after a window reload: its webview saved which message it showed. */
+  async restore(panel: vscode.WebviewPanel, saved: unknown): Promise<void> {
+    const ref = readerRefOf(saved);
+    const store = ref && (await this.mail.store(ref.accountId).catch(() => undefined));
+    if (!ref || !store?.get(ref.messageId) || this.panels.has(`${ref.accountId}/${ref.messageId}`)) return panel.dispose(); // gone meanwhile
+    panel.webview.options = this.panelOptions();
+    await this.adopt(panel, ref.accountId, ref.messageId, false);
+  }
+
+  private panelOptions(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist')], enableFindWidget: true };
+  }
+
+  /** Makes `panel` the reader of a message: tracked, wired to the host, loaded, and the message marked read. */
+  private async adopt(panel: vscode.WebviewPanel, accountId: string, messageId: string, preview: boolean): Promise<void> {
     const state: OpenPanel = { panel, accountId, messageId, remoteAllowed: false };
-    this.panels.set(key, state);
+    this.panels.set(`${accountId}/${messageId}`, state);
     if (preview) this.preview = state;
     this.active = state;
     this.lastActivatedAt = Date.now();
@@ -204,7 +217,7 @@ export class ReaderPanels implements vscode.Disposable {
     }
     switch (message.type) {
       case 'ready':
-        if (state.view) this.post(state, { type: 'show', message: state.view, remoteAllowed: state.remoteAllowed });
+        if (state.view) this.post(state, { type: 'show', message: state.view, remoteAllowed: state.remoteAllowed, ref: { accountId: state.accountId, messageId: state.messageId } });
         if (state.gone) this.post(state, { type: 'gone' });
         break;
       case 'loadRemote':

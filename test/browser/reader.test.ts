@@ -133,6 +133,12 @@ describe('reader webview in Chromium', { skip }, () => {
     assert.match(await mailBody(page).locator('body').innerText(), /Soon gone/, 'the view stays');
   });
 
+  test('the reader keeps which message it shows in its webview state, for VS Code to bring it back after a reload', async () => {
+    const message = await htmlMail('<p>Keep me</p>');
+    await show(page, servers, message);
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __state: unknown }).__state), { ref: { accountId: 'account-1', messageId: message.id } });
+  });
+
   test('HTML mail shows its text; attachments are listed with a Save action; screenshots in each theme', async () => {
     const raw = mime(
       ['Subject: Quarterly report', 'From: Renée Dupont <renee@example.org>', 'To: team@example.org', 'Date: Tue, 03 Nov 2026 10:00:00 +0100', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="mix"'],

@@ -13,7 +13,7 @@ import { CHROMIUM_BIN, CHROMIUM_INSTALL } from '../support/browser';
 import { CODE_SERVER_BIN, CODE_SERVER_INSTALL } from '../support/codeServer';
 import { ARTIFACTS, withMailWorkbench } from '../support/mailWorkbench';
 import { needTool } from '../support/tier';
-import { answerPassword, rowsOf, runCommand } from '../support/workbench';
+import { answerPassword, rowsOf, runCommand, webviewFrame } from '../support/workbench';
 import { addAccountToUserSettings, startEnvironment } from '../vscode/environment';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
@@ -54,6 +54,13 @@ describe('Mail Panel UI in VS Code (code-server, installed from the .vsix)', { s
         assert.ok(hits.includes('/remote-1.png'), `remote hits: ${hits.join(', ')}`);
         await frame.locator('#remote-banner').waitFor({ state: 'detached' });
         await shot('vscode-reader.png');
+
+        // A window reload brings the reader tab back, showing the same message.
+        await runCommand(page, 'Developer: Reload Window');
+        await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+        const restored = await webviewFrame(page, '#subject', 60_000);
+        assert.equal(await restored.locator('#subject').innerText(), 'Quarterly report');
+        assert.match(await restored.frameLocator('#mail-frame').locator('#mail-html').innerText(), /Body of Quarterly report\./);
 
         // Delete from the tree with the keyboard: the selected message (not the open one) moves to Trash.
         await rows.filter({ hasText: 'Lunch on Friday?' }).first().click();

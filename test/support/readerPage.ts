@@ -68,7 +68,7 @@ export async function startServers(): Promise<Servers> {
     const theme = THEMES[(url.searchParams.get('theme') ?? 'light') as keyof typeof THEMES];
     const origin = `http://${req.headers.host}`;
     // What VS Code does around a webview: theme variables on <html>, acquireVsCodeApi defined.
-    const harness = `<script nonce="${NONCE}">window.__posted=[];window.acquireVsCodeApi=()=>({postMessage:(m)=>window.__posted.push(m)});</script>`;
+    const harness = `<script nonce="${NONCE}">window.__posted=[];window.acquireVsCodeApi=()=>({postMessage:(m)=>window.__posted.push(m),getState:()=>window.__state,setState:(s)=>{window.__state=s;}});</script>`;
     const html = readerHtml({ cspSource: origin, scriptUri: '/reader.js', remoteAllowed: url.searchParams.get('remote') === '1', nonce: NONCE })
       .replace('<html lang="en">', `<html lang="en" style="${Object.entries(theme).map(([k, v]) => `${k}:${v}`).join(';')}">`)
       .replace('<script nonce', `${harness}<script nonce`);
@@ -114,7 +114,8 @@ export async function openPanel(page: Page, servers: Servers, options: PageOptio
 /** Sends a message to the open panel as the host does, and waits for it to be drawn. */
 export async function showMessage(page: Page, message: MessageView, remoteAllowed = false): Promise<void> {
   await page.evaluate(() => document.getElementById('subject')?.remove());
-  await page.evaluate(([m, r]) => window.postMessage({ type: 'show', message: m, remoteAllowed: r }, '*'), [message, remoteAllowed] as const);
+  const ref = { accountId: 'account-1', messageId: message.id };
+  await page.evaluate(([m, r, f]) => window.postMessage({ type: 'show', message: m, remoteAllowed: r, ref: f }, '*'), [message, remoteAllowed, ref] as const);
   await page.waitForSelector('#subject');
 }
 

@@ -7,6 +7,7 @@ import { CertificateError, Pop3Error } from '../../src/pop3';
 import { emlName, isExecutable, sanitizeFilename } from '../../src/reader/files';
 import { buildMessageView, hasRemoteContent } from '../../src/reader/viewModel';
 import { contentSecurityPolicy } from '../../src/reader/html';
+import { readerRefOf } from '../../src/shared/readerProtocol';
 import type { MessageEntry } from '../../src/store/accountStore';
 import { LockBusyError } from '../../src/store/lock';
 import { sampleMailbox } from '../../src/demo/sampleMailbox';
@@ -251,3 +252,13 @@ describe('file names from mail', () => {
     assert.equal(emlName('Re: a/b?', Date.UTC(2026, 0, 2), 'abc.def'), '2026-01-02 Re_ a_b_ [abcdef].eml');
   });
 });
+
+describe('a reader brought back after a reload', () => {
+  test('its saved state names the message, or it is not brought back', () => {
+    assert.deepEqual(readerRefOf({ ref: { accountId: 'a', messageId: 'm', extra: 1 } }), { accountId: 'a', messageId: 'm' });
+    for (const damaged of [undefined, null, 7, {}, { ref: null }, { ref: { accountId: 'a' } }, { ref: { accountId: 3, messageId: 'm' } }]) {
+      assert.equal(readerRefOf(damaged), undefined, JSON.stringify(damaged));
+    }
+  });
+});
+

@@ -143,7 +143,10 @@ function pageDown(): void {
 
 window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   const message = event.data;
-  if (message?.type === 'show') render(message.message, message.remoteAllowed);
+  if (message?.type === 'show') {
+    vscode.setState({ ref: message.ref }); // VS Code keeps it: the reader comes back after a reload
+    render(message.message, message.remoteAllowed);
+  }
   else if (message?.type === 'pageDown') pageDown();
   else if (message?.type === 'gone') showGone();
 });
