@@ -16,29 +16,104 @@ const SECURITY_ITEMS: Array<vscode.QuickPickItem & { value: Security }> = [
   { label: 'None', description: 'unencrypted: only on a network you trust', value: 'none' },
 ];
 
-async function ask(title: string, step: number, value: string, prompt: string, validate?: (v: string) => string | undefined, password = false): Promise<string | undefined> {
-  return vscode.window.showInputBox({ title: `${title} (${step}/6)`, value, prompt, password, ignoreFocusOut: true, validateInput: validate });
+/** What the wizard asks, in order; the password is never kept between runs. */
+interface Answers {
+  address: string;
+  host: string;
+  security: Security;
+  port: string;
+  user: string;
+  password: string;
 }
 
-export async function addAccount(mail: MailService, draft?: Partial<AccountConfig>): Promise<void> {
-  const title = draft?.id ? 'Edit Mail Account' : 'Add Mail Account';
-  const address = await ask(title, 1, draft?.address ?? '', 'Your e-mail address', validateAddress);
-  if (!address) return;
-  const guess = guessServer(address);
-  const host = await ask(title, 2, draft?.host ?? guess.host, 'POP3 server name', validateHost);
-  if (!host) return;
-  const security = await vscode.window.showQuickPick(
-    SECURITY_ITEMS.map((i) => ({ ...i, picked: i.value === (draft?.security ?? guess.security) })),
-    { title: `${title} (3/6)`, placeHolder: 'Connection security', ignoreFocusOut: true },
-  );
-  if (!security) return;
-  const defaultPort = draft?.security === security.value && draft.port ? draft.port : security.value === 'tls' ? 995 : 110;
-  const port = await ask(title, 4, String(defaultPort), 'Port', validatePort);
-  if (!port) return;
-  const user = await ask(title, 5, draft?.user ?? address, 'User name (often the address itself)', (v) => (v.trim() ? undefined : 'Enter the user name.'));
-  if (!user) return;
-  const password = await ask(title, 6, '', `Password for ${user} (kept in VS Code's secret storage)`, (v) => (v ? undefined : 'Enter the password.'), true);
-  if (password === undefined) return;
+/** What was typed the last time the wizard was left unfinished: the next Add Account starts from it. */
+let unfinished: Partial<Answers> | undefined;
+
+const BACK = Symbol('back');
+type StepResult<T> = T | typeof BACK | undefined;
+
+/** One input step: Back (button, except on the first step) and Escape as well as Enter. */
+function inputStep(title: string, step: number, value: string, prompt: string, validate: (v: string) => string | undefined, password = false): Promise<StepResult<string>> {
+  return new Promise((resolve) => {
+    const box = vscode.window.createInputBox();
+    Object.assign(box, { title: `${title} (${step}/6)`, value, prompt, password, ignoreFocusOut: true, buttons: step > 1 ? [vscode.QuickInputButtons.Back] : [] });
+    let settled = false;
+    const done = (result: StepResult<string>) => {
+      if (settled) return;
+      settled = true;
+      resolve(result);
+      box.dispose();
+    };
+    box.onDidChangeValue((v) => (box.validationMessage = validate(v)));
+    box.onDidAccept(() => {
+      box.validationMessage = validate(box.value);
+      if (!box.validationMessage) done(box.value);
+    });
+    box.onDidTriggerButton((b) => b === vscode.QuickInputButtons.Back && done(BACK));
+    box.onDidHide(() => done(undefined));
+    box.show();
+  });
+}
+
+/** The security step: the current choice is the active one, so Enter keeps it. */
+function securityStep(title: string, current: Security): Promise<StepResult<Security>> {
+  return new Promise((resolve) => {
+    const pick = vscode.window.createQuickPick<(typeof SECURITY_ITEMS)[number]>();
+    Object.assign(pick, { title: `${title} (3/6)`, placeholder: 'Connection security', ignoreFocusOut: true, items: SECURITY_ITEMS, buttons: [vscode.QuickInputButtons.Back] });
+    pick.activeItems = SECURITY_ITEMS.filter((i) => i.value === current);
+    let settled = false;
+    const done = (result: StepResult<Security>) => {
+      if (settled) return;
+      settled = true;
+      resolve(result);
+      pick.dispose();
+    };
+    pick.onDidAccept(() => pick.activeItems[0] && done(pick.activeItems[0].value));
+    pick.onDidTriggerButton((b) => b === vscode.QuickInputButtons.Back && done(BACK));
+    pick.onDidHide(() => done(undefined));
+    pick.show();
+  });
+}
+
+/** The six steps, with Back; what was typed is kept when the wizard is left, for the next run. */
+async function askAnswers(title: string, start: Partial<Answers>, defaultPortFor: (security: Security) => number): Promise<Answers | undefined> {
+  const answers: Partial<Answers> = { ...start };
+  const steps: Array<() => Promise<StepResult<unknown>>> = [
+    () => inputStep(title, 1, answers.address ?? '', 'Your e-mail address', validateAddress),
+    () => inputStep(title, 2, answers.host ?? guessServer(answers.address!).host, 'POP3 server name', validateHost),
+    () => securityStep(title, answers.security ?? guessServer(answers.address!).security),
+    () => inputStep(title, 4, answers.port ?? String(defaultPortFor(answers.security!)), 'Port', validatePort),
+    () => inputStep(title, 5, answers.user ?? answers.address!, 'User name (often the address itself)', (v) => (v.trim() ? undefined : 'Enter the user name.')),
+    () => inputStep(title, 6, answers.password ?? '', `Password for ${answers.user} (kept in VS Code's secret storage)`, (v) => (v ? undefined : 'Enter the password.'), true),
+  ];
+  const fields = ['address', 'host', 'security', 'port', 'user', 'password'] as const;
+  for (let i = 0; i < steps.length; ) {
+    const result = await steps[i]();
+    if (result === BACK) {
+      i = Math.max(0, i - 1);
+      continue;
+    }
+    if (result === undefined) {
+      unfinished = { ...answers, password: undefined };
+      return undefined;
+    }
+    if (fields[i] === 'security' && result !== answers.security) answers.port = undefined; // the port follows a new choice
+    (answers as Record<string, unknown>)[fields[i]] = result;
+    i++;
+  }
+  unfinished = undefined;
+  return answers as Answers;
+}
+
+/** `draft`: an account to edit, or the one whose test just failed (with the password typed for it). */
+export async function addAccount(mail: MailService, draft?: Partial<AccountConfig>, typedPassword?: string): Promise<void> {
+  const title = draft?.id && mail.account(draft.id) ? 'Edit Mail Account' : 'Add Mail Account';
+  const start: Partial<Answers> = draft
+    ? { address: draft.address, host: draft.host, security: draft.security, port: draft.port ? String(draft.port) : undefined, user: draft.user, password: typedPassword }
+    : { ...unfinished };
+  const answers = await askAnswers(title, start, (security) => (draft?.security === security && draft.port ? draft.port : security === 'tls' ? 995 : 110));
+  if (!answers) return;
+  const { address, host, security, port, user, password } = answers;
 
   let account: AccountConfig = {
     ...draft,
@@ -46,7 +121,7 @@ export async function addAccount(mail: MailService, draft?: Partial<AccountConfi
     address: address.trim(),
     host: host.trim(),
     port: Number(port),
-    security: security.value,
+    security,
     user: user.trim(),
   };
   // A changed server or user invalidates a pinned certificate.
@@ -72,7 +147,7 @@ export async function addAccount(mail: MailService, draft?: Partial<AccountConfi
       continue;
     }
     const pick = await vscode.window.showErrorMessage(adviseOn(outcome, account.address).message, 'Edit', 'Choose Login Method', 'Save Anyway');
-    if (pick === 'Edit') return addAccount(mail, account);
+    if (pick === 'Edit') return addAccount(mail, account, password);
     if (pick === 'Choose Login Method') {
       const method = await pickLoginMethod(account.loginMethod);
       if (!method) return;

@@ -10,7 +10,7 @@ import { describe, test } from 'node:test';
 import { CHROMIUM_BIN, CHROMIUM_INSTALL, launchChromium } from '../support/browser';
 import { CODE_SERVER_BIN, CODE_SERVER_INSTALL, startCodeServer } from '../support/codeServer';
 import { needTool } from '../support/tier';
-import { openMailView, rowsOf } from '../support/workbench';
+import { openMailView, rowsOf, runCommand } from '../support/workbench';
 import { startEnvironment } from '../vscode/environment';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -89,6 +89,58 @@ describe('Add Account in VS Code', { skip }, () => {
       assert.equal(saved[0]?.loginMethod, 'USER');
     } catch (err) {
       await page.screenshot({ path: join(ROOT, 'test-artifacts', 'add-account-login-method-failure.png') }).catch(() => undefined);
+      throw err;
+    } finally {
+      await browser.close();
+      await server.stop();
+      await environment.stop();
+    }
+  });
+});
+
+describe('Add Account: Back, and nothing typed is lost', { skip }, () => {
+  test('Back on every step returns what was typed; leaving keeps it for the next run; Enter keeps the security chosen', { timeout: 240_000 }, async () => {
+    const { environment, server, browser, page, title, input, answer } = await startWizard();
+    const back = () => page.locator('.quick-input-widget .action-label[aria-label^="Back"], .quick-input-widget .action-label[title^="Back"]').first().click();
+    const at = async (step: string) => title.filter({ hasText: step }).waitFor({ timeout: 20_000 });
+    const focusedRow = page.locator('.quick-input-widget .monaco-list-row.focused');
+    try {
+      await answer('(1/6)', 'alice@example.org');
+      await answer('(2/6)', '127.0.0.1');
+      await at('(3/6)');
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'STARTTLS' }).first().click();
+      await at('(4/6)');
+      assert.equal(await input.inputValue(), '110', 'STARTTLS: port 110');
+      await back();
+      await at('(3/6)');
+      assert.match(await focusedRow.innerText(), /STARTTLS/, 'back at security, the choice made is the active one');
+      await page.keyboard.press('Enter');
+      await at('(4/6)');
+      assert.equal(await input.inputValue(), '110', 'Enter kept STARTTLS');
+      await back();
+      await at('(3/6)');
+      await back();
+      await at('(2/6)');
+      assert.equal(await input.inputValue(), '127.0.0.1');
+      await back();
+      await at('(1/6)');
+      assert.equal(await input.inputValue(), 'alice@example.org');
+      // Leave the wizard: the next Add Account starts from what was typed.
+      await page.keyboard.press('Escape');
+      await title.waitFor({ state: 'hidden' });
+      await runCommand(page, 'Mail: Add Account');
+      await at('(1/6)');
+      assert.equal(await input.inputValue(), 'alice@example.org');
+      await page.keyboard.press('Enter');
+      await at('(2/6)');
+      assert.equal(await input.inputValue(), '127.0.0.1');
+      await page.keyboard.press('Enter');
+      await at('(3/6)');
+      await page.keyboard.press('Enter');
+      await at('(4/6)');
+      assert.equal(await input.inputValue(), '110', 'the security chosen before is kept');
+    } catch (err) {
+      await page.screenshot({ path: join(ROOT, 'test-artifacts', 'add-account-back-failure.png') }).catch(() => undefined);
       throw err;
     } finally {
       await browser.close();
