@@ -3,6 +3,9 @@
  * message list (webviews) import this one module.
  */
 
+/** "1 message", "3 new messages". */
+export const messagesText = (count: number, kind = '') => `${count} ${kind ? `${kind} ` : ''}message${count === 1 ? '' : 's'}`;
+
 export function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(bytes < 10 * 1024 ? 1 : 0)} KB`;

@@ -3,6 +3,7 @@
  * src/mime, src/reader) knows nothing of VS Code; this layer wires it in.
  */
 import * as vscode from 'vscode';
+import { messagesText } from '../shared/format';
 import { registerCommands, type TreeSelection } from './commands';
 import { MessageListPanels } from './listPanel';
 import { MailService } from './mailService';
@@ -34,7 +35,7 @@ export function activateMailPanel(context: vscode.ExtensionContext): MailPanelAp
     if (mail.list().length === 0) return status.hide();
     const unread = await mail.unreadCount();
     status.text = mail.isFetching() ? '$(sync~spin) Fetching mail…' : `$(mail) ${unread}`;
-    status.tooltip = mail.isFetching() ? 'Mail Panel is fetching mail' : `${unread} unread message${unread === 1 ? '' : 's'} — click to fetch all accounts`;
+    status.tooltip = mail.isFetching() ? 'Mail Panel is fetching mail' : `${messagesText(unread, 'unread')} — click to fetch all accounts`;
     view.badge = unread ? { value: unread, tooltip: `${unread} unread` } : undefined;
     status.show();
   };

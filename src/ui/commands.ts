@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { emlName } from '../reader/files';
 import { DEFAULT_POLICY } from '../sync/fetch';
-import type { TreeNode } from '../views/treeModel';
+import { messagesText } from '../shared/format';
+import { exportChoices, inFolder, type TreeNode } from '../views/treeModel';
 import { addAccount, editAccount, pickAccount, removeAccount } from './accountWizard';
 import type { MailService } from './mailService';
 import type { MessageListPanels, MessageRef } from './listPanel';
@@ -105,7 +106,7 @@ export function registerCommands(context: vscode.ExtensionContext, mail: MailSer
       if (pick !== 'Delete from Server') return;
       const deleted = await mail.deleteFromServer(accountId, entries.map((e) => e.uidl).filter((u): u is string => !!u));
       await mail.change(accountId, (s) => s.trash(entries.filter((e) => e.partialOf === undefined).map((e) => e.id)));
-      void vscode.window.showInformationMessage(`Deleted ${deleted} message${deleted === 1 ? '' : 's'} from the server.`);
+      void vscode.window.showInformationMessage(`Deleted ${messagesText(deleted)} from the server.`);
     }),
     'mailPanel.emptyTrash': async (arg) => {
       const account = await pickAccount(mail, 'Empty Trash', arg);
@@ -120,7 +121,7 @@ export function registerCommands(context: vscode.ExtensionContext, mail: MailSer
         : policy.deleteWhenDeletedLocally
           ? `This account deletes from the server what you delete here: the next fetch also deletes ${count === 1 ? 'it' : 'them'} from ${account.host}.`
           : `Copies left on ${account.host} are not touched.`;
-      const pick = await vscode.window.showWarningMessage(`Delete ${count} message${count === 1 ? '' : 's'} in Trash for good?`, { modal: true, detail }, 'Empty Trash');
+      const pick = await vscode.window.showWarningMessage(`Delete ${messagesText(count)} in Trash for good?`, { modal: true, detail }, 'Empty Trash');
       if (pick === 'Empty Trash') await mail.change(account.id, (s) => s.emptyTrash());
     },
     'mailPanel.openSource': async (node?: unknown, selection?: unknown) => {
@@ -141,13 +142,23 @@ export function registerCommands(context: vscode.ExtensionContext, mail: MailSer
     }),
     'mailPanel.exportMessages': async (node?: unknown, selection?: unknown) => {
       let refs = targets(readers, treeSelection, node, selection, lists);
-      if (node && typeof node === 'object' && 'kind' in node && (node as TreeNode).kind === 'account') refs = [];
-      if (refs.length === 0) {
+      if (node && typeof node === 'object' && 'kind' in node && (node as TreeNode).kind === 'account') {
         const account = await pickAccount(mail, 'Export Messages of Account', node);
         if (!account) return;
         refs = (await mail.messages(account.id)).map((m) => ({ accountId: account.id, messageId: m.id }));
+      } else if (!node && !selection) {
+        // From the palette: say what would be exported, and let the person choose.
+        const accounts = await Promise.all(mail.list().map(async (a) => ({ id: a.id, address: a.address, entries: await mail.messages(a.id).catch(() => []) })));
+        const pick = await vscode.window.showQuickPick(exportChoices(refs.length, accounts), { title: 'Export Messages', placeHolder: 'Which messages to export as .eml files' });
+        if (!pick) return;
+        const scope = pick.scope;
+        if (scope.kind === 'folder') {
+          const entries = accounts.find((a) => a.id === scope.accountId)?.entries ?? [];
+          refs = (scope.folder === 'all' ? entries : inFolder(entries, scope.folder)).map((m) => ({ accountId: scope.accountId, messageId: m.id }));
+        }
       }
-      const [folder] = (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Export Here', title: `Export ${refs.length === 1 ? 'the message' : `${refs.length} messages`} as .eml` })) ?? [];
+      if (refs.length === 0) return void vscode.window.showInformationMessage('There is no message to export.');
+      const [folder] = (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Export Here', title: `Export ${refs.length === 1 ? 'the message' : messagesText(refs.length)} as .eml` })) ?? [];
       if (!folder) return;
       await mkdir(folder.fsPath, { recursive: true });
       let written = 0;
@@ -161,7 +172,7 @@ export function registerCommands(context: vscode.ExtensionContext, mail: MailSer
         await copyFile(source, target);
         written++;
       }
-      void vscode.window.showInformationMessage(`Exported ${written} message${written === 1 ? '' : 's'} to ${folder.fsPath}.`);
+      void vscode.window.showInformationMessage(`Exported ${messagesText(written)} to ${folder.fsPath}.`);
     },
     'mailPanel.searchMessages': async () => {
       const items: Array<vscode.QuickPickItem & { ref: MessageRef }> = [];
@@ -190,7 +201,7 @@ export function registerCommands(context: vscode.ExtensionContext, mail: MailSer
         );
         if (pick !== 'Delete from Server') return;
         const deleted = await mail.deleteSkipped(accountId, keys);
-        void vscode.window.showInformationMessage(`Deleted ${deleted} message${deleted === 1 ? '' : 's'} from the server.`);
+        void vscode.window.showInformationMessage(`Deleted ${messagesText(deleted)} from the server.`);
       }
     },
     'mailPanel.nextMessage': () => readers.step(1),

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { messagesText } from '../shared/format';
 import { DEFAULT_CHECK_MINUTES, isBatchingServer, pop3Options, type AccountConfig } from '../accounts/account';
 import { adviseOn } from '../accounts/errorAdvice';
 import { formatFingerprint, type Pop3Options, type TraceHook } from '../pop3';
@@ -205,7 +206,7 @@ export class MailService implements vscode.Disposable {
       if (arrived === 0) {
         vscode.window.setStatusBarMessage(`$(mail) No new mail for ${account.address}`, 5000); // quietly
       } else if (setting('notifyNewMail', true)) {
-        void vscode.window.showInformationMessage(`${arrived} new message${arrived === 1 ? '' : 's'} for ${account.address}.`, 'Show').then((pick) => {
+        void vscode.window.showInformationMessage(`${messagesText(arrived, 'new')} for ${account.address}.`, 'Show').then((pick) => {
           if (pick) void vscode.commands.executeCommand('mailPanel.openList', { kind: 'folder', accountId: id, folder: 'inbox' });
         });
       }

@@ -5,7 +5,7 @@
  */
 import type { MessageEntry } from '../store/accountStore';
 import { GIVE_UP_AFTER, type SkippedMessage } from '../store/skipped';
-import { displayName, formatSize, isolate, relativeDate } from '../shared/format';
+import { displayName, formatSize, isolate, messagesText, relativeDate } from '../shared/format';
 
 export type Folder = 'inbox' | 'trash';
 
@@ -141,5 +141,25 @@ export function describe(node: TreeNode, entries: MessageEntry[], now: number): 
       };
     }
   }
+}
+
+/** What Export Messages can export, when run from the palette: what is selected, or a folder of an account. */
+export interface ExportChoice {
+  label: string;
+  description: string;
+  scope: { kind: 'selection' } | { kind: 'folder'; accountId: string; folder: Folder | 'all' };
+}
+
+export function exportChoices(selected: number, accounts: Array<{ id: string; address: string; entries: MessageEntry[] }>): ExportChoice[] {
+  const choices: ExportChoice[] = [];
+  if (selected > 0) choices.push({ label: selected === 1 ? 'The selected message' : 'The selected messages', description: messagesText(selected), scope: { kind: 'selection' } });
+  for (const { id, address, entries } of accounts) {
+    const inbox = inFolder(entries, 'inbox').length;
+    const trash = entries.length - inbox;
+    choices.push({ label: `Inbox — ${address}`, description: messagesText(inbox), scope: { kind: 'folder', accountId: id, folder: 'inbox' } });
+    if (trash) choices.push({ label: `Trash — ${address}`, description: messagesText(trash), scope: { kind: 'folder', accountId: id, folder: 'trash' } });
+    if (trash) choices.push({ label: `All mail — ${address}`, description: messagesText(entries.length), scope: { kind: 'folder', accountId: id, folder: 'all' } });
+  }
+  return choices;
 }
 

@@ -55,6 +55,14 @@ describe('Mail Panel UI in VS Code (code-server, installed from the .vsix)', { s
         await frame.locator('#remote-banner').waitFor({ state: 'detached' });
         await shot('vscode-reader.png');
 
+        // Export from the palette asks which messages (Escape: nothing is exported).
+        await runCommand(page, 'Mail: Export Messages');
+        const choices = page.locator('.quick-input-widget .monaco-list-row');
+        await choices.filter({ hasText: 'Inbox — alice' }).first().waitFor({ timeout: 20_000 });
+        assert.ok((await choices.filter({ hasText: 'The selected message' }).count()) === 1, 'the message shown is offered');
+        assert.match(await choices.filter({ hasText: 'Inbox — alice' }).first().innerText(), /\d+ messages/);
+        await page.keyboard.press('Escape');
+
         // A window reload brings the reader tab back, showing the same message.
         await runCommand(page, 'Developer: Reload Window');
         await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });

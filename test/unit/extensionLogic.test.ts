@@ -12,7 +12,8 @@ import type { MessageEntry } from '../../src/store/accountStore';
 import { LockBusyError } from '../../src/store/lock';
 import { sampleMailbox } from '../../src/demo/sampleMailbox';
 import { summarize } from '../../src/mime/summary';
-import { accountChildren, describe as describeNode, folderChildren, PAGE_SIZE } from '../../src/views/treeModel';
+import { accountChildren, describe as describeNode, exportChoices, folderChildren, PAGE_SIZE } from '../../src/views/treeModel';
+import { messagesText } from '../../src/shared/format';
 import { displayName, relativeDate } from '../../src/shared/format';
 
 describe('accounts', () => {
@@ -259,6 +260,28 @@ describe('a reader brought back after a reload', () => {
     for (const damaged of [undefined, null, 7, {}, { ref: null }, { ref: { accountId: 'a' } }, { ref: { accountId: 3, messageId: 'm' } }]) {
       assert.equal(readerRefOf(damaged), undefined, JSON.stringify(damaged));
     }
+  });
+});
+
+describe('Export Messages from the palette', () => {
+  test('offers what is selected and each folder with its count, in good English', () => {
+    const entries = [entry(1), entry(2, { trashed: true }), entry(3)];
+    const choices = exportChoices(1, [{ id: 'a', address: 'ann@x.org', entries }, { id: 'b', address: 'bob@x.org', entries: [entry(4)] }]);
+    assert.deepEqual(
+      choices.map((c) => [c.label, c.description]),
+      [
+        ['The selected message', '1 message'],
+        ['Inbox — ann@x.org', '2 messages'],
+        ['Trash — ann@x.org', '1 message'],
+        ['All mail — ann@x.org', '3 messages'],
+        ['Inbox — bob@x.org', '1 message'],
+      ],
+    );
+    assert.deepEqual(choices[3].scope, { kind: 'folder', accountId: 'a', folder: 'all' });
+    assert.deepEqual(exportChoices(3, [])[0].label, 'The selected messages');
+    assert.deepEqual(exportChoices(0, [{ id: 'a', address: 'ann@x.org', entries: [] }]).map((c) => c.description), ['0 messages']);
+    assert.equal(messagesText(1, 'new'), '1 new message');
+    assert.equal(messagesText(0, 'unread'), '0 unread messages');
   });
 });
 
