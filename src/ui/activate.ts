@@ -27,6 +27,7 @@ export function activateMailPanel(context: vscode.ExtensionContext): MailPanelAp
   const readers = new ReaderPanels(mail, context.extensionUri);
   const lists = new MessageListPanels(mail, readers, context);
   const view = vscode.window.createTreeView('mailPanel.mailboxes', { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
+  tree.attach(view);
 
   const status = vscode.window.createStatusBarItem('mailPanel.status', vscode.StatusBarAlignment.Left, 50);
   status.name = 'Mail Panel';

@@ -5,6 +5,7 @@
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import type { AccountStore } from '../store/accountStore';
 import { emlName } from '../reader/files';
 import { DEFAULT_POLICY } from '../sync/fetch';
 import { messagesText } from '../shared/format';
@@ -67,6 +68,30 @@ export function registerCommands(context: vscode.ExtensionContext, mail: MailSer
     for (const [accountId, ids] of byAccount(refs)) await action(accountId, ids);
   };
 
+  /** Delete or Restore: the messages leave their folder; when they were the tree's selection, the next row takes the focus. */
+  const leaveFolder = async (node: unknown, selection: unknown, change: (store: AccountStore, ids: string[]) => Promise<void>) => {
+    const refs = targets(readers, treeSelection, node, selection, lists);
+    if (refs.length === 0) return none();
+    const selected = treeSelection.nodes.filter((n): n is TreeNode & { kind: 'message' } => n.kind === 'message');
+    const fromTree = selected.length === refs.length && refs.every((r) => selected.some((n) => n.accountId === r.accountId && n.entry.id === r.messageId));
+    const after = fromTree ? await tree.rowAfter(selected) : undefined;
+    const refreshed = after && tree.refreshed(after.accountId);
+    for (const [accountId, ids] of byAccount(refs)) await mail.change(accountId, (s) => change(s, ids));
+    if (after) {
+      await refreshed;
+      await tree.select(after);
+    }
+  };
+
+  /** Next or Previous Message in the tree: the next row is selected and shown in the preview reader. */
+  const stepInTree = async (step: 1 | -1) => {
+    const current = treeSelection.nodes.find((n): n is TreeNode & { kind: 'message' } => n.kind === 'message');
+    const next = current && (await tree.neighbour(current, step));
+    if (!next) return void vscode.window.setStatusBarMessage(step === 1 ? 'No older message in this folder' : 'No newer message in this folder', 3000);
+    await tree.select(next);
+    await readers.open(next.accountId, next.entry.id, { preserveFocus: true, preview: true });
+  };
+
   const commands: Record<string, (...args: unknown[]) => unknown> = {
     'mailPanel.addAccount': () => addAccount(mail),
     'mailPanel.editAccount': (arg) => editAccount(mail, arg),
@@ -90,8 +115,8 @@ export function registerCommands(context: vscode.ExtensionContext, mail: MailSer
       if (ref) await readers.open(ref.accountId, ref.messageId, { preserveFocus: fromTreeClick, preview: fromTreeClick });
       else return vscode.commands.executeCommand('mailPanel.searchMessages');
     },
-    'mailPanel.deleteMessage': onMessages((accountId, ids) => mail.change(accountId, (s) => s.trash(ids))),
-    'mailPanel.restoreMessage': onMessages((accountId, ids) => mail.change(accountId, (s) => s.restore(ids))),
+    'mailPanel.deleteMessage': (node?: unknown, selection?: unknown) => leaveFolder(node, selection, (s, ids) => s.trash(ids)),
+    'mailPanel.restoreMessage': (node?: unknown, selection?: unknown) => leaveFolder(node, selection, (s, ids) => s.restore(ids)),
     'mailPanel.markRead': onMessages((accountId, ids) => mail.change(accountId, (s) => s.markSeen(ids, true))),
     'mailPanel.markUnread': onMessages((accountId, ids) => mail.change(accountId, (s) => s.markSeen(ids, false))),
     'mailPanel.deleteFromServer': onMessages(async (accountId, ids) => {
@@ -206,6 +231,8 @@ export function registerCommands(context: vscode.ExtensionContext, mail: MailSer
     },
     'mailPanel.nextMessage': () => readers.step(1),
     'mailPanel.previousMessage': () => readers.step(-1),
+    'mailPanel.nextMessageInTree': () => stepInTree(1),
+    'mailPanel.previousMessageInTree': () => stepInTree(-1),
     'mailPanel.deleteShownMessage': () => readers.deleteShown(),
     'mailPanel.showLog': () => mail.log.show(true),
     'mailPanel.showMore': (node) => tree.showMore(node as TreeNode & { kind: 'more' }),

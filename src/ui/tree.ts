@@ -3,7 +3,7 @@
  * Changes refresh only the account they concern; folders show a page at a time.
  */
 import * as vscode from 'vscode';
-import { accountChildren, describe, folderChildren, PAGE_SIZE, type TreeNode } from '../views/treeModel';
+import { accountChildren, describe, folderChildren, inFolder, PAGE_SIZE, type TreeNode } from '../views/treeModel';
 import type { MessageEntry } from '../store/accountStore';
 import type { MailService } from './mailService';
 
@@ -24,6 +24,51 @@ export class MailTree implements vscode.TreeDataProvider<TreeNode> {
       }
       this.entries.delete(accountId);
       this.emitter.fire(this.accountNodes.get(accountId));
+    });
+  }
+
+  private view: vscode.TreeView<TreeNode> | undefined;
+
+  attach(view: vscode.TreeView<TreeNode>): void {
+    this.view = view;
+  }
+
+  /** The message `step` rows from `node` in its folder (newest first, as shown); undefined at an end. */
+  async neighbour(node: TreeNode & { kind: 'message' }, step: 1 | -1): Promise<(TreeNode & { kind: 'message' }) | undefined> {
+    const list = inFolder(await this.load(node.accountId), node.folder);
+    const at = list.findIndex((e) => e.id === node.entry.id);
+    const entry = at === -1 ? undefined : list[at + step];
+    return entry && { kind: 'message', accountId: node.accountId, folder: node.folder, entry };
+  }
+
+  /**
+   * The row that takes the place of `removed` rows when they leave their folder (Delete, Restore):
+   * the next one below them, else the one above, as the Explorer does. Ask before removing them.
+   */
+  async rowAfter(removed: Array<TreeNode & { kind: 'message' }>): Promise<(TreeNode & { kind: 'message' }) | undefined> {
+    const [first] = removed;
+    if (!first || removed.some((n) => n.accountId !== first.accountId || n.folder !== first.folder)) return undefined;
+    const list = inFolder(await this.load(first.accountId), first.folder);
+    const gone = new Set(removed.map((n) => n.entry.id));
+    const positions = list.flatMap((e, i) => (gone.has(e.id) ? [i] : []));
+    if (positions.length === 0) return undefined;
+    const entry = list.slice(positions.at(-1)! + 1).find((e) => !gone.has(e.id)) ?? list.slice(0, positions[0]).reverse().find((e) => !gone.has(e.id));
+    return entry && { kind: 'message', accountId: first.accountId, folder: first.folder, entry };
+  }
+
+  /** Selects and focuses a row (the keyboard carries on from it). */
+  async select(node: TreeNode): Promise<void> {
+    await this.view?.reveal(node, { select: true, focus: true });
+  }
+
+  /** Waiting for the tree to read an account's folders again (after a change), so a selection is not undone by the refresh. */
+  private readonly readAgain = new Map<string, Array<() => void>>();
+
+  /** Resolves when VS Code has read the account's folders since now, or after `maxMs` (a collapsed folder is not read). */
+  refreshed(accountId: string, maxMs = 1000): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, maxMs);
+      this.readAgain.set(accountId, [...(this.readAgain.get(accountId) ?? []), () => (clearTimeout(timer), resolve())]);
     });
   }
 
@@ -51,6 +96,9 @@ export class MailTree implements vscode.TreeDataProvider<TreeNode> {
     if (node.kind === 'skipped-folder') return node.skipped.map((skipped) => ({ kind: 'skipped', accountId: node.accountId, skipped }));
     if (node.kind === 'folder') {
       const entries = await this.load(node.accountId);
+      const waiting = this.readAgain.get(node.accountId);
+      this.readAgain.delete(node.accountId);
+      if (waiting) setImmediate(() => waiting.forEach((done) => done())); // once these children are handed over
       return folderChildren(node.accountId, node.folder, entries, this.shown.get(`${node.accountId}:${node.folder}`) ?? PAGE_SIZE);
     }
     return [];

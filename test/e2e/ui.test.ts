@@ -70,9 +70,26 @@ describe('Mail Panel UI in VS Code (code-server, installed from the .vsix)', { s
         assert.equal(await restored.locator('#subject').innerText(), 'Quarterly report');
         assert.match(await restored.frameLocator('#mail-frame').locator('#mail-html').innerText(), /Body of Quarterly report\./);
 
-        // Delete from the tree with the keyboard: the selected message (not the open one) moves to Trash.
+        // Delete from the tree with the keyboard: the selected message (not the open one) moves to Trash,
+        // and the next row takes the focus (the keyboard carries on from there).
+        const shown = (await rows.allInnerTexts()).map((t) => environment.config.subjects.find((s) => t.includes(s))).filter((s): s is string => !!s);
+        const lunch = shown.indexOf('Lunch on Friday?');
+        const left = shown.filter((s) => s !== 'Lunch on Friday?');
+        const next = shown[lunch + 1] ?? shown[lunch - 1];
         await rows.filter({ hasText: 'Lunch on Friday?' }).first().click();
         await page.keyboard.press('Delete');
+        const focused = page.locator('.pane-body .monaco-list-row.focused');
+        await focused.filter({ hasText: next }).waitFor({ timeout: 20_000 });
+        // Alt+Down in the tree: the next message is selected and shown in the preview reader.
+        const after = left[left.indexOf(next) + 1];
+        if (after) {
+          await page.keyboard.press('Alt+ArrowDown');
+          await focused.filter({ hasText: after }).waitFor({ timeout: 20_000 });
+          const deadline = Date.now() + 20_000;
+          const subjects = async () => Promise.all(page.frames().map((f) => f.locator('#subject').innerText({ timeout: 500 }).catch(() => '')));
+          while (!(await subjects()).includes(after) && Date.now() < deadline) await page.waitForTimeout(200);
+          assert.ok((await subjects()).includes(after), `the reader shows ${after}`);
+        }
         const trash = rows.filter({ hasText: /^Trash/ }).first();
         await page.waitForFunction(() => ![...document.querySelectorAll('.pane-body .monaco-list-row')].some((r) => r.textContent?.includes('Lunch on Friday?')), undefined, { timeout: 20_000 });
         assert.equal(await rows.filter({ hasText: 'Quarterly report' }).count(), 1, 'the open message stays in the Inbox');
