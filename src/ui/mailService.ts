@@ -4,6 +4,7 @@
  * commands read from and act through this one object.
  */
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { messagesText } from '../shared/format';
 import { DEFAULT_CHECK_MINUTES, isBatchingServer, pop3Options, type AccountConfig } from '../accounts/account';
@@ -12,6 +13,7 @@ import { formatFingerprint, type Pop3Options, type TraceHook } from '../pop3';
 import { CertificateError } from '../pop3';
 import type { MessageSource } from '../list/listMessage';
 import { AccountStore, type MessageEntry } from '../store/accountStore';
+import { stampChange, watchChanges } from '../store/changeStamp';
 import { moveStore, storeFolderName } from '../store/location';
 import type { SkippedMessage } from '../store/skipped';
 import { completeMessage, deleteFromServerNow, deleteSkippedFromServer, fetchMail, type FetchResult } from '../sync/fetch';
@@ -32,6 +34,9 @@ export class MailService implements vscode.Disposable {
   private readonly busy = new vscode.EventEmitter<boolean>();
   readonly onDidChangeBusy = this.busy.event;
   private readonly disposables: vscode.Disposable[] = [];
+  /** This window, in the stamps it leaves on stores it changes (another window reads them: changeStamp.ts). */
+  private readonly writer = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  private readonly watchers = new Map<string, { close(): void }>();
 
   /** Moves of stores from where the first version kept them; every store access waits for them. */
   private moved: Promise<void> = Promise.resolve();
@@ -103,7 +108,7 @@ export class MailService implements vscode.Disposable {
     if (!store) {
       store = this.moved.then(() => AccountStore.open(this.storeRoot(id)));
       this.stores.set(id, store);
-      store.catch(() => this.stores.delete(id));
+      store.then(() => this.watch(id), () => this.stores.delete(id));
     }
     return store;
   }
@@ -122,6 +127,22 @@ export class MailService implements vscode.Disposable {
     return (await this.store(id)).skipped.list();
   }
 
+  /** Another window changed this account's store: read it again. */
+  private watch(id: string): void {
+    if (this.watchers.has(id)) return;
+    const watcher = watchChanges(this.storeRoot(id), this.writer, () => {
+      this.log.info(`[${id}] changed in another window: reading it again`);
+      void this.refresh(id);
+    });
+    if (watcher) this.watchers.set(id, watcher);
+  }
+
+  /** After this window changed an account's store: other windows are told, and this one's views. */
+  private async changedHere(id: string): Promise<void> {
+    await stampChange(this.storeRoot(id), this.writer).catch(() => undefined); // no stamp: the others see it at their next read
+    await this.refresh(id);
+  }
+
   /** Re-reads an account's store from disk and tells the views. */
   async refresh(id: string): Promise<void> {
     const old = this.stores.get(id);
@@ -133,6 +154,7 @@ export class MailService implements vscode.Disposable {
   /** Local changes (flags, trash) go through here so the views update. */
   async change(id: string, action: (store: AccountStore) => Promise<unknown>): Promise<void> {
     await action(await this.store(id));
+    await stampChange(this.storeRoot(id), this.writer).catch(() => undefined);
     this.changed.fire(id);
   }
 
@@ -218,7 +240,7 @@ export class MailService implements vscode.Disposable {
     } finally {
       this.fetching.delete(id);
       this.busy.fire(this.fetching.size > 0);
-      await this.refresh(id);
+      await this.changedHere(id);
     }
   }
 
@@ -237,7 +259,7 @@ export class MailService implements vscode.Disposable {
     } catch (err) {
       await this.handleError(account, err, () => this.completeMessage(id, messageId));
     } finally {
-      await this.refresh(id);
+      await this.changedHere(id);
     }
   }
 
@@ -250,7 +272,7 @@ export class MailService implements vscode.Disposable {
     try {
       return await this.onServer(id, (storeRoot, server) => deleteSkippedFromServer({ storeRoot, server }, keys), () => this.deleteSkipped(id, keys));
     } finally {
-      await this.refresh(id);
+      await this.changedHere(id);
     }
   }
 
@@ -312,7 +334,12 @@ export class MailService implements vscode.Disposable {
     const { accounts, problems } = loadAccounts();
     this.accounts = accounts;
     this.problems = problems;
+    for (const watcher of this.watchers.values()) watcher.close(); // a store's place may have changed with its account
+    this.watchers.clear();
     this.moveLegacyStores();
+    void this.moved.then(() => {
+      for (const id of this.stores.keys()) if (this.account(id)) this.watch(id);
+    });
     for (const p of problems) this.log.warn(`settings: ${p}`);
     this.scheduleChecks();
     this.changed.fire(undefined);
@@ -329,6 +356,7 @@ export class MailService implements vscode.Disposable {
 
   dispose(): void {
     for (const timer of this.timers.values()) clearInterval(timer);
+    for (const watcher of this.watchers.values()) watcher.close();
     for (const d of this.disposables) d.dispose();
     this.changed.dispose();
     this.busy.dispose();

@@ -13,7 +13,7 @@ import { CHROMIUM_BIN, CHROMIUM_INSTALL } from '../support/browser';
 import { CODE_SERVER_BIN, CODE_SERVER_INSTALL } from '../support/codeServer';
 import { ARTIFACTS, withMailWorkbench } from '../support/mailWorkbench';
 import { needTool } from '../support/tier';
-import { answerPassword, rowsOf, runCommand } from '../support/workbench';
+import { answerPassword, openMailView, rowsOf, runCommand } from '../support/workbench';
 import { addAccountToUserSettings, startEnvironment } from '../vscode/environment';
 
 const EXTENSION = 'mail-panel.mail-panel';
@@ -61,4 +61,26 @@ describe('Where mail lives, in VS Code', { skip }, () => {
       await environment.stop();
     }
   });
+
+  test('two windows on one account: a fetch in one shows in the other without fetching there', { timeout: 240_000 }, async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const environment = await startEnvironment();
+    addAccountToUserSettings(environment);
+    try {
+      await withMailWorkbench(environment, { failureShot: 'mailbox-two-windows-failure.png' }, async (page) => {
+        const other = await page.context().browser()!.newPage({ viewport: { width: 1400, height: 860 } });
+        await openMailView(other, page.url());
+        await rowsOf(other).filter({ hasText: 'alice@example.org' }).first().waitFor({ timeout: 60_000 });
+        assert.equal(await rowsOf(other).filter({ hasText: environment.config.subjects[0] }).count(), 0, 'nothing fetched yet');
+        await runCommand(page, 'Mail: Fetch Mail');
+        await answerPassword(page, 'alice', environment.config.password);
+        await subjectsShown(page, environment.config.subjects);
+        await subjectsShown(other, environment.config.subjects); // the other window read the store again
+        await other.close();
+      });
+    } finally {
+      await environment.stop();
+    }
+  });
 });
+
