@@ -11,6 +11,7 @@ import { DEFAULT_POLICY } from '../sync/fetch';
 import { messagesText } from '../shared/format';
 import { exportChoices, inFolder, type TreeNode } from '../views/treeModel';
 import { addAccount, editAccount, pickAccount, removeAccount } from './accountWizard';
+import { accountSettings } from './accountSettingsForm';
 import type { MailService } from './mailService';
 import type { MessageListPanels, MessageRef } from './listPanel';
 import { openSource, type ReaderPanels } from './reader';
@@ -95,6 +96,7 @@ export function registerCommands(context: vscode.ExtensionContext, mail: MailSer
   const commands: Record<string, (...args: unknown[]) => unknown> = {
     'mailPanel.addAccount': () => addAccount(mail),
     'mailPanel.editAccount': (arg) => editAccount(mail, arg),
+    'mailPanel.accountSettings': (arg) => accountSettings(mail, arg),
     'mailPanel.removeAccount': (arg) => removeAccount(mail, arg),
     'mailPanel.fetchMail': async (arg) => {
       const account = await pickAccount(mail, 'Fetch Mail', arg);

@@ -39,13 +39,19 @@ export function loadAccounts(): LoadedAccounts {
 }
 
 /** Writes the user-level account list (where Add/Edit/Remove act). */
-export async function saveUserAccounts(update: (accounts: AccountConfig[]) => AccountConfig[]): Promise<void> {
+export function saveUserAccounts(update: (accounts: AccountConfig[]) => AccountConfig[]): Promise<void> {
+  return saveAccounts('user', update);
+}
+
+/** Writes the account list of user or workspace settings (an account is saved where it is defined). */
+export async function saveAccounts(scope: 'user' | 'workspace', update: (accounts: AccountConfig[]) => AccountConfig[]): Promise<void> {
   const config = vscode.workspace.getConfiguration(SECTION);
-  const current = (config.inspect<unknown[]>('accounts')?.globalValue ?? []).flatMap((raw) => {
+  const inspected = config.inspect<unknown[]>('accounts');
+  const current = ((scope === 'user' ? inspected?.globalValue : inspected?.workspaceValue) ?? []).flatMap((raw) => {
     const parsed = parseAccount(raw);
     return 'account' in parsed ? [parsed.account] : [];
   });
-  await config.update('accounts', update(current).map(stripDefaults), vscode.ConfigurationTarget.Global);
+  await config.update('accounts', update(current).map(stripDefaults), scope === 'user' ? vscode.ConfigurationTarget.Global : vscode.ConfigurationTarget.Workspace);
 }
 
 function stripDefaults(a: AccountConfig): Partial<AccountConfig> {

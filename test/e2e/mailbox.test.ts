@@ -82,5 +82,40 @@ describe('Where mail lives, in VS Code', { skip }, () => {
       await environment.stop();
     }
   });
+
+  test('Account Settings: a setting is changed from a list, without JSON, and saved where the account is defined', { timeout: 240_000 }, async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const environment = await startEnvironment();
+    addAccountToUserSettings(environment);
+    const saved = () => (JSON.parse(readFileSync(join(environment.userDataDir, 'User', 'settings.json'), 'utf8')) as { 'mailPanel.accounts': Array<{ checkIntervalMinutes?: number; policy?: { deleteAfterDownload?: boolean } }> })['mailPanel.accounts'][0];
+    const until = async (what: string, check: () => boolean) => {
+      const deadline = Date.now() + 20_000;
+      while (!check()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    try {
+      await withMailWorkbench(environment, { failureShot: 'mailbox-account-settings-failure.png' }, async (page) => {
+        const row = (label: string) => page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first();
+        await runCommand(page, 'Mail: Account Settings');
+        await row('Check for new mail automatically').waitFor({ timeout: 20_000 });
+        assert.match(await row('Check for new mail automatically').innerText(), /every 10 minutes/);
+        await row('Check for new mail automatically').click();
+        const input = page.locator('.quick-input-widget .quick-input-box input');
+        await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Check for new mail automatically' }).waitFor();
+        await input.fill('0');
+        await page.keyboard.press('Enter');
+        await until('the interval saved', () => saved().checkIntervalMinutes === 0);
+        await row('Leave mail on the server').waitFor({ timeout: 20_000 });
+        await page.waitForFunction(() => [...document.querySelectorAll('.quick-input-widget .monaco-list-row')].some((r) => /Check for new mail automatically\s*Off/.test(r.textContent ?? '')), undefined, { timeout: 20_000 });
+        await row('Leave mail on the server').click();
+        await until('leave on server saved', () => saved().policy?.deleteAfterDownload === true);
+        await page.keyboard.press('Escape');
+      });
+    } finally {
+      await environment.stop();
+    }
+  });
 });
 

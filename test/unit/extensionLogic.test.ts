@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { guessServer, newAccountId, parseAccount, pop3Options, presetFor, secretKey } from '../../src/accounts/account';
 import { adviseOn } from '../../src/accounts/errorAdvice';
+import { checkNumber, settingRows, withSetting } from '../../src/accounts/accountSettings';
 import { CertificateError, Pop3Error } from '../../src/pop3';
 import { emlName, isExecutable, sanitizeFilename } from '../../src/reader/files';
 import { buildMessageView, hasRemoteContent } from '../../src/reader/viewModel';
@@ -282,6 +283,53 @@ describe('Export Messages from the palette', () => {
     assert.deepEqual(exportChoices(0, [{ id: 'a', address: 'ann@x.org', entries: [] }]).map((c) => c.description), ['0 messages']);
     assert.equal(messagesText(1, 'new'), '1 new message');
     assert.equal(messagesText(0, 'unread'), '0 unread messages');
+  });
+});
+
+describe('Account Settings without JSON', () => {
+  const base = { id: 'a', address: 'ann@x.org', host: 'pop.x.org', port: 995, security: 'tls' as const, user: 'ann' };
+  const values = (a: Parameters<typeof settingRows>[0]) => Object.fromEntries(settingRows(a).map((r) => [r.key, r.value]));
+
+  test('every setting shows its value in words, defaults included', () => {
+    assert.deepEqual(values(base), {
+      leaveOnServer: 'Yes',
+      deleteAfterDays: 'Never',
+      deleteWhenDeletedLocally: 'Yes',
+      sizeLimitKB: 'No limit',
+      checkIntervalMinutes: 'every 10 minutes',
+      loginMethod: 'Automatic',
+    });
+    assert.deepEqual(values({ ...base, policy: { deleteAfterDownload: true, deleteAfterDays: 1 }, sizeLimitKB: 512, checkIntervalMinutes: 0, loginMethod: 'APOP' }), {
+      leaveOnServer: 'No',
+      deleteAfterDays: 'after 1 day',
+      deleteWhenDeletedLocally: 'Yes',
+      sizeLimitKB: 'over 512 KB',
+      checkIntervalMinutes: 'Off',
+      loginMethod: 'APOP',
+    });
+  });
+
+  test('each change makes an account the settings accept, with only that setting changed', () => {
+    let a: Parameters<typeof settingRows>[0] = base;
+    a = withSetting(a, 'leaveOnServer');
+    a = withSetting(a, 'deleteWhenDeletedLocally');
+    a = withSetting(a, 'deleteAfterDays', 30);
+    a = withSetting(a, 'sizeLimitKB', 2048);
+    a = withSetting(a, 'checkIntervalMinutes', 0);
+    a = withSetting(a, 'loginMethod', 'CRAM-MD5');
+    assert.deepEqual(values(a), { leaveOnServer: 'No', deleteAfterDays: 'after 30 days', deleteWhenDeletedLocally: 'No', sizeLimitKB: 'over 2048 KB', checkIntervalMinutes: 'Off', loginMethod: 'CRAM-MD5' });
+    const parsed = parseAccount(JSON.parse(JSON.stringify(a)));
+    assert.ok('account' in parsed, JSON.stringify(parsed));
+    assert.deepEqual(values(parsed.account), values(a), 'saved and read back, the same');
+    assert.equal(values(withSetting(withSetting(base, 'leaveOnServer'), 'leaveOnServer')).leaveOnServer, 'Yes', 'a toggle flips back');
+  });
+
+  test('numbers are checked against their range', () => {
+    const interval = settingRows(base).find((r) => r.key === 'checkIntervalMinutes')!;
+    assert.equal(checkNumber(interval, '0'), undefined);
+    assert.equal(checkNumber(interval, ' 1440 '), undefined);
+    assert.match(checkNumber(interval, '1441')!, /0 to 1440/);
+    for (const bad of ['', '-1', '2.5', 'ten']) assert.equal(checkNumber(interval, bad), 'Enter a whole number.', bad);
   });
 });
 
