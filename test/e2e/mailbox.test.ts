@@ -111,7 +111,15 @@ describe('Where mail lives, in VS Code', { skip }, () => {
         await page.waitForFunction(() => [...document.querySelectorAll('.quick-input-widget .monaco-list-row')].some((r) => /Check for new mail automatically\s*Off/.test(r.textContent ?? '')), undefined, { timeout: 20_000 });
         await row('Leave mail on the server').click();
         await until('leave on server saved', () => saved().policy?.deleteAfterDownload === true);
+        await page.waitForFunction(() => [...document.querySelectorAll('.quick-input-widget .monaco-list-row')].some((r) => /Leave mail on the server after downloading it\s*No/.test(r.textContent ?? '')), undefined, { timeout: 20_000 });
         await page.keyboard.press('Escape');
+        await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+
+        // The Getting Started walkthrough is there, with its steps.
+        await runCommand(page, 'Welcome: Open Walkthrough...');
+        await row('Get Started with Mail Panel').click({ timeout: 20_000 });
+        await page.getByText('Where your mail is kept').first().waitFor({ timeout: 20_000 });
+        await page.getByText('Add your mail account').first().waitFor();
       });
     } finally {
       await environment.stop();
