@@ -135,6 +135,7 @@ export class MessageList {
     await runSliced(this.carrySteps());
     await runSliced(this.orderSteps());
     await runSliced(this.passSteps());
+    await runSliced(this.rowSteps());
   }
 
   /** Folds every message's texts for the filter ahead of use (run it sliced, when idle). */
@@ -266,7 +267,7 @@ export class MessageList {
 
   private *threadSteps(): Steps<ThreadStats> {
     this.forest ??= yield* threadSteps(this.messages);
-    return (this.stats ??= threadStats(this.forest, this.messages));
+    return (this.stats ??= yield* threadStats(this.forest, this.messages));
   }
 
   private newestFirstOrder(): Int32Array {
@@ -284,9 +285,13 @@ export class MessageList {
   }
 
   private buildRows(): void {
+    runNow(this.rowSteps());
+  }
+
+  private *rowSteps(): Steps<void> {
     if (this.rowMessage) return;
-    const order = runNow(this.orderSteps());
-    const pass = runNow(this.passSteps());
+    const order = yield* this.orderSteps();
+    const pass = yield* this.passSteps();
     const n = this.messages.length;
     const rowMessage = new Int32Array(n);
     const rowDepth = new Uint16Array(n);
@@ -298,16 +303,22 @@ export class MessageList {
       rowDepth[rows++] = Math.min(depth, 0xffff);
     };
     if (!this.options.threaded) {
-      for (const index of order) if (pass[index]) push(index, 0);
+      for (let k = 0; k < order.length; k++) {
+        if (k % 16384 === 16383) yield;
+        if (pass[order[k]]) push(order[k], 0);
+      }
     } else {
       const forest = this.forest!;
       // A thread shows when any of its messages passes the filter; inside it, the ones that pass.
       const shown = new Uint8Array(n);
       for (let i = 0; i < n; i++) if (pass[i]) shown[this.stats!.rootOf[i]] = 1;
-      for (const root of order) {
+      yield;
+      for (let k = 0; k < order.length; k++) {
+        if (k % 8192 === 8191) yield;
+        const root = order[k];
         if (!shown[root]) continue;
         push(root, 0);
-        if (forest.firstChild[root] !== -1 && this.expanded.has(keyOf(this.messages[root]))) {
+        if (forest.firstChild[root] !== -1 && this.expanded.size > 0 && this.expanded.has(keyOf(this.messages[root]))) {
           forEachReply(forest, root, (index, depth) => pass[index] && push(index, depth));
         }
       }

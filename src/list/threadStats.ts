@@ -3,6 +3,7 @@
  * holds, how many are unread, its newest date. The forest depends on headers only; these depend on
  * flags too, so they are counted again after every reload (one linear pass).
  */
+import type { Steps } from './slices';
 import type { ThreadForest } from './threads';
 
 export interface ThreadStats {
@@ -14,14 +15,16 @@ export interface ThreadStats {
   newest: Float64Array;
 }
 
-export function threadStats(forest: ThreadForest, messages: readonly { seen: boolean; date: number }[]): ThreadStats {
+export function* threadStats(forest: ThreadForest, messages: readonly { seen: boolean; date: number }[]): Steps<ThreadStats> {
   const n = messages.length;
   const rootOf = new Int32Array(n);
   const size = new Int32Array(n);
   const unread = new Int32Array(n);
   const newest = new Float64Array(n);
   const stack = new Int32Array(n);
+  let done = 0;
   for (const root of forest.roots) {
+    if (++done % 4096 === 0) yield;
     let top = 0;
     stack[top++] = root;
     newest[root] = messages[root].date;

@@ -120,6 +120,7 @@ export function* threadSteps(messages: readonly ThreadInput[]): Steps<ThreadFore
   const nextSibling = new Int32Array(n).fill(-1);
   let rootCount = 0;
   for (let k = n - 1; k >= 0; k--) {
+    if (k % 8192 === 0) yield;
     const index = order[k];
     const p = parent[index];
     if (p === -1) {
