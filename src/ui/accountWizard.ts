@@ -32,47 +32,42 @@ let unfinished: Partial<Answers> | undefined;
 const BACK = Symbol('back');
 type StepResult<T> = T | typeof BACK | undefined;
 
-/** One input step: Back (button, except on the first step) and Escape as well as Enter. */
-function inputStep(title: string, step: number, value: string, prompt: string, validate: (v: string) => string | undefined, password = false): Promise<StepResult<string>> {
+/** Shows a wizard step until it gives a value, Back, or is left; `wire` hooks up how it gives a value. */
+function showStep<T>(input: vscode.QuickInput & { onDidTriggerButton: vscode.Event<vscode.QuickInputButton> }, wire: (done: (result: StepResult<T>) => void) => void): Promise<StepResult<T>> {
   return new Promise((resolve) => {
-    const box = vscode.window.createInputBox();
-    Object.assign(box, { title: `${title} (${step}/6)`, value, prompt, password, ignoreFocusOut: true, buttons: step > 1 ? [vscode.QuickInputButtons.Back] : [] });
     let settled = false;
-    const done = (result: StepResult<string>) => {
+    const done = (result: StepResult<T>) => {
       if (settled) return;
       settled = true;
       resolve(result);
-      box.dispose();
+      input.dispose();
     };
+    wire(done);
+    input.onDidTriggerButton((b) => b === vscode.QuickInputButtons.Back && done(BACK));
+    input.onDidHide(() => done(undefined));
+    input.show();
+  });
+}
+
+/** One input step: Back (button, except on the first step) and Escape as well as Enter. */
+function inputStep(title: string, step: number, value: string, prompt: string, validate: (v: string) => string | undefined, password = false): Promise<StepResult<string>> {
+  const box = vscode.window.createInputBox();
+  Object.assign(box, { title: `${title} (${step}/6)`, value, prompt, password, ignoreFocusOut: true, buttons: step > 1 ? [vscode.QuickInputButtons.Back] : [] });
+  return showStep(box, (done) => {
     box.onDidChangeValue((v) => (box.validationMessage = validate(v)));
     box.onDidAccept(() => {
       box.validationMessage = validate(box.value);
       if (!box.validationMessage) done(box.value);
     });
-    box.onDidTriggerButton((b) => b === vscode.QuickInputButtons.Back && done(BACK));
-    box.onDidHide(() => done(undefined));
-    box.show();
   });
 }
 
 /** The security step: the current choice is the active one, so Enter keeps it. */
 function securityStep(title: string, current: Security): Promise<StepResult<Security>> {
-  return new Promise((resolve) => {
-    const pick = vscode.window.createQuickPick<(typeof SECURITY_ITEMS)[number]>();
-    Object.assign(pick, { title: `${title} (3/6)`, placeholder: 'Connection security', ignoreFocusOut: true, items: SECURITY_ITEMS, buttons: [vscode.QuickInputButtons.Back] });
-    pick.activeItems = SECURITY_ITEMS.filter((i) => i.value === current);
-    let settled = false;
-    const done = (result: StepResult<Security>) => {
-      if (settled) return;
-      settled = true;
-      resolve(result);
-      pick.dispose();
-    };
-    pick.onDidAccept(() => pick.activeItems[0] && done(pick.activeItems[0].value));
-    pick.onDidTriggerButton((b) => b === vscode.QuickInputButtons.Back && done(BACK));
-    pick.onDidHide(() => done(undefined));
-    pick.show();
-  });
+  const pick = vscode.window.createQuickPick<(typeof SECURITY_ITEMS)[number]>();
+  Object.assign(pick, { title: `${title} (3/6)`, placeholder: 'Connection security', ignoreFocusOut: true, items: SECURITY_ITEMS, buttons: [vscode.QuickInputButtons.Back] });
+  pick.activeItems = SECURITY_ITEMS.filter((i) => i.value === current);
+  return showStep(pick, (done) => pick.onDidAccept(() => pick.activeItems[0] && done(pick.activeItems[0].value)));
 }
 
 /** The six steps, with Back; what was typed is kept when the wizard is left, for the next run. */

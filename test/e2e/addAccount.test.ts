@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { CHROMIUM_BIN, CHROMIUM_INSTALL, launchChromium } from '../support/browser';
 import { CODE_SERVER_BIN, CODE_SERVER_INSTALL, startCodeServer } from '../support/codeServer';
 import { needTool } from '../support/tier';
@@ -25,7 +26,7 @@ describe('Add Account in VS Code', { skip }, () => {
       assert.equal(await input.inputValue(), 'pop.example.org', 'the server is guessed from the address');
       await answer('(2/6)', '127.0.0.1');
       await title.filter({ hasText: '(3/6)' }).waitFor();
-      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'TLS' }).first().click();
+      await pick(page, 'TLS');
       await title.filter({ hasText: '(4/6)' }).waitFor();
       assert.equal(await input.inputValue(), '995');
       await answer('(4/6)', String(environment.config.pop3sPort));
@@ -72,7 +73,7 @@ describe('Add Account in VS Code', { skip }, () => {
       const refused = page.locator('.notifications-toasts .notification-list-item', { hasText: /password/i }).last();
       await refused.locator('.monaco-button', { hasText: 'Choose Login Method' }).click({ timeout: 30_000 });
       await title.filter({ hasText: 'Login Method' }).waitFor({ timeout: 20_000 });
-      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'USER' }).first().click();
+      await pick(page, 'USER');
       const again = page.locator('.notifications-toasts .notification-list-item', { hasText: /password/i }).last();
       await again.locator('.monaco-button', { hasText: 'Save Anyway' }).click({ timeout: 30_000 });
       const settingsPath = join(environment.userDataDir, 'User', 'settings.json');
@@ -108,7 +109,7 @@ describe('Add Account: Back, and nothing typed is lost', { skip }, () => {
       await answer('(1/6)', 'alice@example.org');
       await answer('(2/6)', '127.0.0.1');
       await at('(3/6)');
-      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'STARTTLS' }).first().click();
+      await pick(page, 'STARTTLS');
       await at('(4/6)');
       assert.equal(await input.inputValue(), '110', 'STARTTLS: port 110');
       await back();
@@ -152,6 +153,16 @@ describe('Add Account: Back, and nothing typed is lost', { skip }, () => {
 
 type Wizard = Awaited<ReturnType<typeof startWizard>>;
 
+/**
+ * Picks the row labelled `label` in the open quick pick by typing it, as a person can: a click can
+ * land while the list is still being laid out and choose another row.
+ */
+async function pick(page: Page, label: string): Promise<void> {
+  await page.locator('.quick-input-widget .quick-input-box input').fill(label);
+  await page.locator('.quick-input-widget .monaco-list-row.focused .label-name', { hasText: new RegExp(`^${label}$`) }).waitFor({ timeout: 20_000 });
+  await page.keyboard.press('Enter');
+}
+
 /** code-server with the packaged extension and a private Dovecot, at the first step of Add Account. */
 async function startWizard() {
   const environment = await startEnvironment();
@@ -176,7 +187,7 @@ async function answerSteps({ page, title, answer }: Wizard, port: number, passwo
   await answer('(1/6)', 'alice@example.org');
   await answer('(2/6)', '127.0.0.1');
   await title.filter({ hasText: '(3/6)' }).waitFor();
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'TLS' }).first().click();
+  await pick(page, 'TLS');
   await answer('(4/6)', String(port));
   await answer('(5/6)', 'alice');
   await answer('(6/6)', password);
