@@ -87,7 +87,15 @@ describe('Where mail lives, in VS Code', { skip }, () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     const environment = await startEnvironment();
     addAccountToUserSettings(environment);
-    const saved = () => (JSON.parse(readFileSync(join(environment.userDataDir, 'User', 'settings.json'), 'utf8')) as { 'mailPanel.accounts': Array<{ checkIntervalMinutes?: number; policy?: { deleteAfterDownload?: boolean } }> })['mailPanel.accounts'][0];
+    type Saved = { checkIntervalMinutes?: number; policy?: { deleteAfterDownload?: boolean } };
+    /** The account as settings.json has it; undefined while VS Code is writing the file (it writes in place). */
+    const saved = (): Saved | undefined => {
+      try {
+        return (JSON.parse(readFileSync(join(environment.userDataDir, 'User', 'settings.json'), 'utf8')) as { 'mailPanel.accounts': Saved[] })['mailPanel.accounts'][0];
+      } catch {
+        return undefined;
+      }
+    };
     const until = async (what: string, check: () => boolean) => {
       const deadline = Date.now() + 20_000;
       while (!check()) {
@@ -106,11 +114,11 @@ describe('Where mail lives, in VS Code', { skip }, () => {
         await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Check for new mail automatically' }).waitFor();
         await input.fill('0');
         await page.keyboard.press('Enter');
-        await until('the interval saved', () => saved().checkIntervalMinutes === 0);
+        await until('the interval saved', () => saved()?.checkIntervalMinutes === 0);
         await row('Leave mail on the server').waitFor({ timeout: 20_000 });
         await page.waitForFunction(() => [...document.querySelectorAll('.quick-input-widget .monaco-list-row')].some((r) => /Check for new mail automatically\s*Off/.test(r.textContent ?? '')), undefined, { timeout: 20_000 });
         await row('Leave mail on the server').click();
-        await until('leave on server saved', () => saved().policy?.deleteAfterDownload === true);
+        await until('leave on server saved', () => saved()?.policy?.deleteAfterDownload === true);
         await page.waitForFunction(() => [...document.querySelectorAll('.quick-input-widget .monaco-list-row')].some((r) => /Leave mail on the server after downloading it\s*No/.test(r.textContent ?? '')), undefined, { timeout: 20_000 });
         await page.keyboard.press('Escape');
         await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
