@@ -95,4 +95,46 @@ describe('response parser', () => {
     const parser = new ResponseParser(512);
     assert.throws(() => parser.feed(Buffer.from('+OK surprise\r\n')), /unexpected line/);
   });
+
+  test('a body ended by a bare ".\\n" (servers that send LF only) ends there', () => {
+    const r = parseBody(Buffer.from('+OK\nA\n..B\n.\nafter'), [5]);
+    assert.equal(r.ended, true);
+    assert.equal(r.body.toString(), 'A\n.B\n');
+  });
+
+  test('no empty data is handed on, and a consumer that says "enough" sets the pause', () => {
+    const parser = new ResponseParser(512);
+    const seen: number[] = [];
+    parser.expect({ multiline: true, onStatus: () => undefined, onData: (c) => (seen.push(c.length), false) });
+    parser.feed(Buffer.from('+OK\r\n'));
+    assert.equal(parser.wantsPause, false, 'no data yet');
+    parser.feed(Buffer.from('.'));
+    parser.feed(Buffer.from('.x\r\n'));
+    assert.ok(seen.length > 0 && seen.every((n) => n > 0), `lengths handed on: ${seen.join(',')}`);
+    assert.equal(parser.wantsPause, true);
+  });
+
+  test('status lines: "+" and "+ text" continue, a CR inside the text is kept, only the line end is cut', () => {
+    const parser = new ResponseParser(512);
+    const got: Array<[StatusKind, string]> = [];
+    // A continuation ("+") leaves its handler waiting for the final answer (SASL exchanges).
+    for (let i = 0; i < 2; i++) parser.expect({ multiline: false, onStatus: (kind, text) => void got.push([kind, text]) });
+    parser.feed(Buffer.from('+\r\n+ Y2hhbGxlbmdl\r\n+OK a\rb\r\n-ERR  spaced\n'));
+    assert.deepEqual(got, [['continue', ''], ['continue', 'Y2hhbGxlbmdl'], ['ok', 'a\rb'], ['err', 'spaced']]);
+    assert.equal(parser.pending, 0);
+    assert.throws(() => parser.feed(Buffer.from('+OK unexpected\r\n')), (e: unknown) => e instanceof Pop3Error && /unexpected line: "\+OK unexpected"/.test(e.message));
+  });
+
+  test('the line length limit counts a line across chunks, from where it starts', () => {
+    const ok = new ResponseParser(100);
+    let text = '';
+    ok.expect({ multiline: false, onStatus: () => undefined });
+    ok.expect({ multiline: false, onStatus: (_k, t) => (text = t) });
+    ok.feed(Buffer.from(`+OK first\r\n+OK ${'A'.repeat(56)}`)); // the second line starts 11 bytes in
+    ok.feed(Buffer.from(`${'A'.repeat(30)}\r\n`));
+    assert.equal(text, 'A'.repeat(86), 'a 92-byte line under a 100-byte limit');
+    const long = new ResponseParser(100);
+    long.expect({ multiline: false, onStatus: () => undefined });
+    assert.throws(() => long.feed(Buffer.from(`+OK ${'B'.repeat(120)}`)), /longer than 100 bytes/, 'refused before its end arrives');
+  });
 });
