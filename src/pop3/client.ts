@@ -200,8 +200,8 @@ export class Pop3Client {
   }
 
   /** The whole message in memory; for small messages and tests. */
-  retrieveBuffer(msg: number, maxBytes = MAX_BUFFERED_MESSAGE_BYTES): Promise<Buffer> {
-    return this.collect({ line: `RETR ${checkMsg(msg)}` }, maxBytes);
+  async retrieveBuffer(msg: number, maxBytes = MAX_BUFFERED_MESSAGE_BYTES): Promise<Buffer> {
+    return this.collect({ line: `RETR ${checkMsg(msg)}` }, maxBytes); // async: a bad number rejects, as every command does
   }
 
   async dele(msg: number): Promise<void> {
