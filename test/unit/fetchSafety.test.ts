@@ -9,7 +9,7 @@ import { AccountStore } from '../../src/store/accountStore';
 import { GIVE_UP_AFTER } from '../../src/store/skipped';
 import { deleteSkippedFromServer, fetchMail, type FetchOptions, type ServerPolicy } from '../../src/sync/fetch';
 import type { Pop3Server, Pop3ServerOptions } from '../../src/demo/pop3Server';
-import { mail, scriptedFixture } from '../support/scripted';
+import { mail, scriptedFixture, scriptedLogin } from '../support/scripted';
 import { storedFiles } from '../support/mailcheck';
 
 const { freshRoot, serve } = scriptedFixture('safety');
@@ -17,14 +17,7 @@ const { freshRoot, serve } = scriptedFixture('safety');
 function options(storeRoot: string, server: Pop3Server, extra: Partial<FetchOptions> = {}): FetchOptions {
   return {
     storeRoot,
-    server: {
-      host: '127.0.0.1',
-      port: server.port,
-      security: 'none',
-      allowInsecureAuth: true,
-      credentials: { user: 'alice', password: 'secret', mechanism: 'USER' },
-      timeouts: { connectMs: 2000, greetingMs: 2000, responseMs: 2000 },
-    },
+    server: scriptedLogin(server),
     ...extra,
   };
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { Pop3Client, Pop3Error } from '../../src/pop3';
 import { startPop3Server, type Pop3Server, type Pop3ServerOptions } from '../../src/demo/pop3Server';
+import { scriptedLogin } from '../support/scripted';
 
 const servers: Pop3Server[] = [];
 after(() => Promise.all(servers.map((s) => s.close())));
@@ -11,14 +12,7 @@ const MESSAGES = [Buffer.from('Subject: one\r\n\r\nHello\r\n'), Buffer.from('Sub
 async function session(options: Partial<Pop3ServerOptions> = {}): Promise<{ server: Pop3Server; client: Pop3Client }> {
   const server = await startPop3Server({ messages: MESSAGES, ...options });
   servers.push(server);
-  const client = await Pop3Client.connect({
-    host: '127.0.0.1',
-    port: server.port,
-    security: 'none',
-    allowInsecureAuth: true,
-    credentials: { user: 'alice', password: 'secret', mechanism: 'USER' },
-    timeouts: { connectMs: 2000, greetingMs: 1000, responseMs: 1000 },
-  });
+  const client = await Pop3Client.connect(scriptedLogin(server));
   return { server, client };
 }
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { Pop3Client, Pop3Error, type Pop3Options } from '../../src/pop3';
 import { startPop3Server, type Pop3ServerOptions, type Pop3Server } from '../../src/demo/pop3Server';
+import { scriptedLogin } from '../support/scripted';
 
 const servers: Pop3Server[] = [];
 after(() => Promise.all(servers.map((s) => s.close())));
@@ -19,15 +20,7 @@ async function serve(options: Partial<Pop3ServerOptions> = {}): Promise<Pop3Serv
 }
 
 function login(server: Pop3Server, extra: Partial<Pop3Options> = {}): Promise<Pop3Client> {
-  return Pop3Client.connect({
-    host: '127.0.0.1',
-    port: server.port,
-    security: 'none',
-    allowInsecureAuth: true,
-    credentials: { user: 'alice', password: 'secret', mechanism: 'USER' },
-    timeouts: { connectMs: 2000, greetingMs: 500, responseMs: 500 },
-    ...extra,
-  });
+  return Pop3Client.connect(scriptedLogin(server, { timeouts: { connectMs: 2000, greetingMs: 500, responseMs: 500 }, ...extra }));
 }
 
 async function rejectsWith(promise: Promise<unknown>, kind: Pop3Error['kind'], message?: RegExp): Promise<Pop3Error> {

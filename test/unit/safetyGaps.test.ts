@@ -6,27 +6,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseAccount, pop3Options } from '../../src/accounts/account';
-import { Pop3Client, Pop3Error, type AuthMechanism, type Pop3Options } from '../../src/pop3';
+import { Pop3Client, Pop3Error, type AuthMechanism } from '../../src/pop3';
 import { ResponseParser } from '../../src/pop3/responseParser';
 import { AccountStore } from '../../src/store/accountStore';
 import { deleteFromServerNow, fetchMail, type FetchOptions } from '../../src/sync/fetch';
 import type { Pop3Server } from '../../src/demo/pop3Server';
-import { mail, scriptedFixture } from '../support/scripted';
+import { mail, scriptedFixture, scriptedLogin } from '../support/scripted';
 
 const { freshRoot, serve } = scriptedFixture('gaps');
 
 const PASSWORD = 'S3cret-pw!';
-function connectOptions(server: Pop3Server, extra: Partial<Pop3Options> = {}): Pop3Options {
-  return {
-    host: '127.0.0.1',
-    port: server.port,
-    security: 'none',
-    allowInsecureAuth: true,
-    credentials: { user: 'alice', password: 'secret', mechanism: 'USER' },
-    timeouts: { connectMs: 2000, greetingMs: 2000, responseMs: 2000 },
-    ...extra,
-  };
-}
+const connectOptions = scriptedLogin;
 const fetchOptions = (storeRoot: string, server: Pop3Server, extra: Partial<FetchOptions> = {}): FetchOptions => ({ storeRoot, server: connectOptions(server), ...extra });
 
 describe('Delete Message from Server Now', () => {
