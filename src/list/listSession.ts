@@ -4,9 +4,12 @@
  * a message, running an action, saving the layout) to its delegate. The VS Code panel
  * (src/ui/listPanel.ts) and the browser tests drive this same class.
  */
-import { ALL_COLUMNS, NO_FILTER, type Column, type ListAction, type ListHostMessage, type ListState, type ListWebviewMessage } from '../shared/listProtocol';
+import { ALL_COLUMNS, NO_FILTER, ROW_BLOCK, type Column, type ListAction, type ListHostMessage, type ListState, type ListWebviewMessage } from '../shared/listProtocol';
 import { MessageList, type ListMessage, type ListOptions } from './listModel';
 import { runSliced, SLICE_MS } from './slices';
+
+/** Blocks of rows sent with each state: more than a tall screen shows. */
+const FIRST_BLOCKS = 2;
 
 export type MessageRef = { accountId: string; messageId: string };
 
@@ -43,7 +46,7 @@ export interface ListDelegate {
 export class ListSession {
   readonly model: MessageList;
   private version = 0;
-  private tracked: string[] = [];
+  private tracked: { focus?: string; top?: string; atTop: boolean } = { atTop: true };
   /** The selected messages (for commands run from the list's context menu). */
   selection: MessageRef[] = [];
   private focusKey: string | undefined;
@@ -100,8 +103,12 @@ export class ListSession {
   private async sendState(): Promise<void> {
     const m = this.model;
     await m.prepare(); // in slices: the host stays responsive whatever the mailbox size
+    const keys = [this.tracked.focus, this.tracked.top].filter((k): k is string => !!k);
     const tracked: Record<string, number> = {};
-    m.rowIndexesOf(this.tracked).forEach((row, k) => (tracked[this.tracked[k]] = row));
+    m.rowIndexesOf(keys).forEach((row, k) => (tracked[keys[k]] = row));
+    const top = this.tracked.atTop || !this.tracked.top ? 0 : Math.max(0, tracked[this.tracked.top]);
+    // Whole blocks, as the webview asks for rows: it knows these are there.
+    const start = Math.floor(top / ROW_BLOCK) * ROW_BLOCK;
     const state: ListState = {
       title: this.title(),
       version: ++this.version,
@@ -117,7 +124,7 @@ export class ListSession {
       sent: this.options.sent,
       unified: this.options.unified,
     };
-    this.delegate.post({ type: 'state', state });
+    this.delegate.post({ type: 'state', state, rows: { start, rows: m.window(start, start + FIRST_BLOCKS * ROW_BLOCK) } });
   }
 
   onMessage(message: ListWebviewMessage): Promise<void> {
@@ -149,7 +156,7 @@ export class ListSession {
         m.setExpanded(message.key, message.expanded);
         return this.sendState();
       case 'track':
-        this.tracked = message.keys.slice(0, 8);
+        this.tracked = { focus: message.focus, top: message.top, atTop: message.atTop };
         return;
       case 'selectRows': {
         const keys: string[] = [];

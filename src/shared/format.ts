@@ -33,8 +33,9 @@ export function formatDate(ms: number, now: number, locale?: string): string {
   if (!ms || !Number.isFinite(ms)) return '';
   const date = new Date(ms);
   const today = new Date(now);
-  if (date.toDateString() === today.toDateString()) return dateFormat(locale, 'time').format(date);
-  if (date.getFullYear() === today.getFullYear() && ms <= now) return dateFormat(locale, 'day').format(date);
+  const thisYear = date.getFullYear() === today.getFullYear();
+  if (thisYear && date.getMonth() === today.getMonth() && date.getDate() === today.getDate()) return dateFormat(locale, 'time').format(date);
+  if (thisYear && ms <= now) return dateFormat(locale, 'day').format(date);
   return dateFormat(locale, 'date').format(date);
 }
 

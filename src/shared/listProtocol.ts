@@ -21,6 +21,9 @@ export interface QuickFilter {
   headersOnly: boolean;
 }
 
+/** The webview asks for rows in blocks of this many, aligned: a scroll step costs one round trip. */
+export const ROW_BLOCK = 50;
+
 export const NO_FILTER: QuickFilter = { text: '', unread: false, attachment: false, headersOnly: false };
 
 /** One row as drawn: already formatted where the host knows best (names), raw where the webview does (dates, sizes). */
@@ -67,9 +70,16 @@ export interface ListState {
   unified: boolean;
 }
 
+/** Rows from row `start` on. */
+export interface RowWindow {
+  start: number;
+  rows: RowView[];
+}
+
 /** Host -> webview. */
 export type ListHostMessage =
-  | { type: 'state'; state: ListState }
+  /** `rows`: the rows where the webview will look (see `track`), so a new state paints without a round trip. */
+  | { type: 'state'; state: ListState; rows: RowWindow }
   | { type: 'rows'; requestId: number; version: number; start: number; rows: RowView[] }
   /** Select these rows (added to the selection with `add`) and focus row `focus`. */
   | { type: 'select'; requestId?: number; keys: string[]; focus: number; add: boolean };
@@ -87,8 +97,11 @@ export type ListWebviewMessage =
   | { type: 'toggleThread'; key: string; expanded: boolean }
   /** Shift-click, Shift+End, Ctrl+A: the host knows the keys of rows the webview has not loaded. */
   | { type: 'selectRows'; requestId: number; start: number; end: number; focus: number; add: boolean }
-  /** Keys whose row numbers each state should carry (focus and first visible row). */
-  | { type: 'track'; keys: string[] }
+  /**
+   * Where the webview is: each state carries the rows of `focus` and `top` (its first visible row),
+   * and the rows from `top` on (from the first row when `atTop`: the list then stays at its top).
+   */
+  | { type: 'track'; focus?: string; top?: string; atTop: boolean }
   /** The selection changed; `focus` is the row with the keyboard focus (shown in the reader). */
   | { type: 'selection'; keys: string[]; focus: string | undefined }
   /** Enter or double click: open the message in a tab of its own. */

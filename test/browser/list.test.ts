@@ -69,6 +69,29 @@ describe('message list webview in Chromium', { skip }, () => {
     await page.close();
   });
 
+  test('rows let go far from the view are asked for again when one scrolls back (they stayed "…" for good)', async () => {
+    const page = await newPage();
+    const messages = Array.from({ length: 5_000 }, (_, i) => msg(i, { subject: `Message number ${i}` }));
+    await openList(page, server.origin, messages);
+    // A page at a time, as a scrollbar drag does, far enough that the first rows are let go.
+    await page.evaluate(async () => {
+      const scroller = document.getElementById('scroller')!;
+      for (let i = 0; i < 150; i++) {
+        scroller.scrollTop += scroller.clientHeight;
+        await new Promise((resolve) => requestAnimationFrame(resolve));
+      }
+      scroller.scrollTop = 0;
+    });
+    await until(page, 'the first rows drawn again', async () => (await page.locator('#spacer .row.loading').count()) === 0, 5_000);
+    const keys = await drawnKeys(page);
+    assert.ok(keys.length > 10);
+    assert.deepEqual(keys, keys.map((_, i) => `a/m${4999 - i}`));
+    // The DOM holds the rows in their order (screen readers read it in that order).
+    const indexes = await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('#spacer .row')].map((r) => Number(r.dataset.index)));
+    assert.deepEqual(indexes, [...indexes].sort((a, b) => a - b));
+    await page.close();
+  });
+
   test('sorting by a column header, both ways, remembered in the layout', async () => {
     const page = await newPage();
     const host = await openList(page, server.origin, [msg(1, { subject: 'beta', size: 300 }), msg(2, { subject: 'Alpha', size: 100 }), msg(3, { subject: 'Re: gamma', size: 200 })]);

@@ -10,7 +10,8 @@ import { AccountStore } from '../../src/store/accountStore';
 import { FLAG_SEEN, FLAG_TRASHED } from '../../src/store/maildir';
 import { identity, radixOrder } from '../../src/list/order';
 import { baseSubject, buildThreads, type ThreadForest, type ThreadInput } from '../../src/list/threads';
-import { NO_FILTER } from '../../src/shared/listProtocol';
+import { layoutFrom, ListSession } from '../../src/list/listSession';
+import { NO_FILTER, ROW_BLOCK, type ListHostMessage } from '../../src/shared/listProtocol';
 import { listMessage } from '../support/listMessages';
 
 const msg = listMessage;
@@ -270,3 +271,44 @@ describe('the list over a store', () => {
   });
 });
 
+
+describe('list session', () => {
+  /** A session over `count` messages (newest first), recording what it posts. */
+  async function session(count: number) {
+    const posted: ListHostMessage[] = [];
+    const messages = Array.from({ length: count }, (_, i) => msg(i));
+    const s = new ListSession(() => 'Inbox', layoutFrom(undefined, false), { unified: false, sent: false }, {
+      post: (m) => void posted.push(m),
+      load: async () => messages,
+      show: async () => undefined,
+      act: async () => undefined,
+      pageMessage: () => undefined,
+      saveLayout: () => undefined,
+      report: (err) => assert.fail(String(err)),
+    });
+    await s.onMessage({ type: 'ready' });
+    const lastState = () => posted.filter((m) => m.type === 'state').at(-1) as Extract<ListHostMessage, { type: 'state' }>;
+    return { s, lastState };
+  }
+
+  test('each state carries the rows where the webview will look, so it paints without asking (a round trip per change)', async () => {
+    const { s, lastState } = await session(1_000);
+    let state = lastState();
+    assert.equal(state.rows.start, 0);
+    assert.ok(state.rows.rows.length >= 2 * ROW_BLOCK);
+    assert.deepEqual(state.rows.rows.slice(0, 3).map((r) => r.key), ['a/m999', 'a/m998', 'a/m997']);
+    // Scrolled down to m500 (row 499 newest first); sorted oldest first, it is row 500 and stays in view.
+    await s.onMessage({ type: 'track', top: 'a/m500', atTop: false });
+    await s.onMessage({ type: 'setSort', sort: { column: 'date', descending: false } });
+    state = lastState();
+    assert.equal(state.state.tracked['a/m500'], 500);
+    assert.equal(state.rows.start, 500);
+    assert.equal(state.rows.rows[0].key, 'a/m500');
+    // At the top the list stays at the top whatever moved: rows from the first.
+    await s.onMessage({ type: 'track', top: 'a/m0', atTop: true });
+    await s.onMessage({ type: 'setSort', sort: { column: 'date', descending: true } });
+    state = lastState();
+    assert.equal(state.rows.start, 0);
+    assert.equal(state.rows.rows[0].key, 'a/m999');
+  });
+});

@@ -8,13 +8,13 @@
  * focus stays on the grid and aria-activedescendant names the focused row.
  */
 import { elementScroll, observeElementOffset, observeElementRect, Virtualizer } from '@tanstack/virtual-core';
-import type { Column, ListState, RowView } from '../../src/shared/listProtocol';
-import { displayName, formatDate, formatFullDate, formatSize, isolate } from '../../src/shared/format';
+import { ROW_BLOCK, type Column, type ListState, type RowView, type RowWindow } from '../../src/shared/listProtocol';
 import { el, icon } from '../common/dom';
+import { RowNode } from './rowNode';
 import { ROW_HEIGHT } from './styles';
 
 /** Rows kept in the webview at most; enough for several screens either way. */
-const KEPT_ROWS = 2000;
+const KEPT_ROWS = 600;
 
 export const COLUMN_INFO: Record<Column, { label: string; icon?: string; width: number; min: number }> = {
   unread: { label: 'Unread', icon: 'circle-filled', width: 26, min: 26 },
@@ -26,7 +26,11 @@ export const COLUMN_INFO: Record<Column, { label: string; icon?: string; width: 
   account: { label: 'Account', width: 160, min: 60 },
 };
 
+/** Rows asked for beyond each end of the view, so a scroll step seldom waits for the host. */
+const AHEAD = 2 * ROW_BLOCK;
+
 export interface GridEvents {
+  /** Asks the host for rows [start, end): one block (ROW_BLOCK), once until they are let go. */
   needRows(start: number, end: number): void;
   rowClick(index: number, event: MouseEvent): void;
   rowOpen(index: number): void;
@@ -45,11 +49,15 @@ export class Grid {
   private state: ListState | undefined;
   /** Rows the host sent, by row index; those far from the view are let go (see addRows). */
   rows = new Map<number, RowView>();
+  /** Blocks asked for (or sent with the state) and not let go, by first row: a repaint asks once. */
+  private requested = new Set<number>();
   selected = new Set<string>();
   focus = -1;
   private painted = false;
-  /** The nodes on screen by row index, with the row each shows: a scroll step draws only new rows. */
-  private drawn = new Map<number, { row: RowView | undefined; node: HTMLElement }>();
+  /** The nodes on screen by row index, with the row each shows: a scroll step fills only new rows. */
+  private drawn = new Map<number, { row: RowView | undefined; node: RowNode }>();
+  /** Nodes of rows that left the view, to be filled again (rowNode.ts). */
+  private spare: RowNode[] = [];
 
   constructor(private readonly events: GridEvents) {
     this.header = el('div', { id: 'header', class: 'row', role: 'row', 'aria-rowindex': '1' });
@@ -61,7 +69,7 @@ export class Grid {
       count: 0,
       getScrollElement: () => this.scroller,
       estimateSize: () => ROW_HEIGHT,
-      overscan: 12,
+      overscan: 4,
       observeElementRect,
       observeElementOffset,
       scrollToFn: elementScroll,
@@ -79,14 +87,20 @@ export class Grid {
     this.virtualizer._willUpdate();
   }
 
-  setState(state: ListState): void {
+  /** A new state, with the rows the host sent along (where the view will be). */
+  setState(state: ListState, rows: RowWindow): void {
     const old = this.state;
     this.state = state;
     this.root.setAttribute('role', state.threaded ? 'treegrid' : 'grid');
     this.root.setAttribute('aria-rowcount', String(state.rowCount + 1));
     document.documentElement.style.setProperty('--columns', this.template(state));
     if (!old || old.columns.join() !== state.columns.join() || old.sort.column !== state.sort.column || old.sort.descending !== state.sort.descending || old.sent !== state.sent) this.drawHeader();
-    if (!old || old.version !== state.version) this.rows.clear();
+    if (!old || old.version !== state.version) {
+      this.rows.clear();
+      this.requested.clear();
+    }
+    rows.rows.forEach((row, i) => this.rows.set(rows.start + i, row));
+    for (let start = rows.start; start < rows.start + rows.rows.length; start += ROW_BLOCK) this.requested.add(start);
     this.virtualizer.setOptions({ ...this.virtualizer.options, count: state.rowCount });
     this.virtualizer._willUpdate();
     this.redraw();
@@ -101,12 +115,21 @@ export class Grid {
   /** Rows far from the view go (the host sends them again when needed): memory stays flat however far one scrolls. */
   private forgetFarRows(): void {
     const middle = this.firstVisible();
-    for (const index of this.rows.keys()) if (Math.abs(index - middle) > KEPT_ROWS / 2 && index !== this.focus) this.rows.delete(index);
+    for (const index of this.rows.keys()) {
+      if (Math.abs(index - middle) <= KEPT_ROWS / 2 || index === this.focus) continue;
+      this.rows.delete(index);
+      this.requested.delete(blockOf(index)); // asked for again if the view comes back
+    }
   }
 
   /** Paints every row again (selection, focus or columns changed). */
   redraw(): void {
+    const columns = this.state?.columns.join();
+    const nodes = [...[...this.drawn.values()].map((entry) => entry.node), ...this.spare];
+    // Nodes are made for a set of columns: kept while it holds.
+    this.spare = nodes.filter((node) => node.columns.join() === columns);
     this.drawn.clear();
+    this.spacer.replaceChildren();
     this.paint();
   }
 
@@ -142,36 +165,49 @@ export class Grid {
     if (!state) return;
     const items = this.virtualizer.getVirtualItems();
     this.spacer.style.height = `${this.virtualizer.getTotalSize()}px`;
-    const nodes: HTMLElement[] = [];
-    const drawn = new Map<number, { row: RowView | undefined; node: HTMLElement }>();
-    let missingFrom = -1;
-    let missingTo = -1;
+    const drawn = new Map<number, { row: RowView | undefined; node: RowNode }>();
+    const inView = new Set(items.map((item) => item.index));
+    for (const [index, entry] of this.drawn) {
+      if (inView.has(index)) continue;
+      entry.node.node.remove();
+      this.spare.push(entry.node);
+    }
+    let missing = false;
+    // Nodes stay in row order (screen readers walk the DOM): kept ones are, new ones go between.
+    let next = this.spacer.firstChild;
     for (const item of items) {
       const row = this.rows.get(item.index);
-      if (!row) {
-        if (missingFrom === -1) missingFrom = item.index;
-        missingTo = item.index + 1;
-      }
+      missing ||= !row;
       let entry = this.drawn.get(item.index);
-      if (entry?.row !== row || !entry) {
-        const node = row ? this.drawRow(row, item.index, state) : el('div', { class: 'row loading', role: 'row', 'aria-rowindex': String(item.index + 2) }, el('div', { class: 'cell', role: 'gridcell' }, '…'));
-        node.style.transform = `translateY(${item.start}px)`;
+      if (!entry || entry.row !== row) {
+        const node = entry?.node ?? this.spare.pop() ?? new RowNode(state.columns);
+        node.fill(row, item.index, { threaded: state.threaded, selected: !!row && this.selected.has(row.key), focused: item.index === this.focus });
+        node.node.style.transform = `translateY(${item.start}px)`;
         entry = { row, node };
       }
       drawn.set(item.index, entry);
-      nodes.push(entry.node);
+      if (entry.node.node === next) next = next.nextSibling;
+      else this.spacer.insertBefore(entry.node.node, next);
     }
     this.drawn = drawn;
-    const children = this.spacer.children;
-    if (children.length !== nodes.length || nodes.some((node, i) => children[i] !== node)) this.spacer.replaceChildren(...nodes);
-    if (!this.painted && nodes.length && missingFrom === -1) {
+    if (!this.painted && items.length && !missing) {
       this.painted = true;
       performance.mark('mail-list-first-rows');
     }
     const focused = this.focus >= 0 && items.some((i) => i.index === this.focus) ? `row-${this.focus}` : '';
     if (focused) this.root.setAttribute('aria-activedescendant', focused);
     else this.root.removeAttribute('aria-activedescendant');
-    if (missingFrom !== -1) this.events.needRows(missingFrom, missingTo);
+    if (items.length) this.askFor(items[0].index - AHEAD, items[items.length - 1].index + AHEAD);
+  }
+
+  /** Asks for the blocks of rows [first, last] not asked for yet. */
+  private askFor(first: number, last: number): void {
+    const count = this.state!.rowCount;
+    for (let start = blockOf(Math.max(0, first)); start <= last && start < count; start += ROW_BLOCK) {
+      if (this.requested.has(start)) continue;
+      this.requested.add(start);
+      this.events.needRows(start, Math.min(start + ROW_BLOCK, count));
+    }
   }
 
   private template(state: ListState): string {
@@ -227,75 +263,6 @@ export class Grid {
     return handle;
   }
 
-  private drawRow(row: RowView, index: number, state: ListState): HTMLElement {
-    const selected = this.selected.has(row.key);
-    const node = el('div', {
-      id: `row-${index}`,
-      class: `row${row.unread ? ' unread' : ''}${row.partial ? ' partial' : ''}${index === this.focus ? ' focused' : ''}`,
-      role: 'row',
-      'aria-rowindex': String(index + 2),
-      'aria-selected': String(selected),
-      'data-index': String(index),
-      'data-key': row.key,
-      // The native context menu of VS Code (package.json, menus "webview/context") acts on the selection.
-      'data-vscode-context': JSON.stringify({ webviewSection: 'message', preventDefaultContextMenuItems: true }),
-    });
-    if (state.threaded) {
-      node.setAttribute('aria-level', String(row.depth + 1));
-      if (row.thread) node.setAttribute('aria-expanded', String(row.thread.expanded));
-    }
-    for (const column of state.columns) node.append(this.cell(column, row));
-    return node;
-  }
-
-  private cell(column: Column, row: RowView): HTMLElement {
-    const cell = el('div', { class: `cell ${column}`, role: 'gridcell' });
-    switch (column) {
-      case 'unread':
-        cell.classList.add('icon');
-        if (row.unread) cell.append(icon('circle-filled', 'Unread'));
-        break;
-      case 'attachment':
-        cell.classList.add('icon');
-        if (row.attachment) cell.append(icon('attach', 'Has attachments'));
-        break;
-      case 'from':
-        cell.textContent = isolate(row.correspondent);
-        cell.title = row.correspondentTitle;
-        break;
-      case 'subject': {
-        cell.style.paddingLeft = `${6 + row.depth * 16}px`;
-        if (row.thread) {
-          const twisty = el('span', { class: 'twisty', 'data-twisty': '1' }, icon(row.thread.expanded ? 'chevron-down' : 'chevron-right'));
-          cell.append(twisty);
-        } else if (this.state?.threaded && row.depth === 0) {
-          cell.append(el('span', { class: 'twisty' }));
-        }
-        if (row.partial) cell.append(icon('cloud-download', 'Only the headers are downloaded'), ' ');
-        cell.append(el('span', { class: 'subject-text' }, isolate(row.subject || '(no subject)')));
-        if (row.thread && !row.thread.expanded) {
-          const unread = row.thread.unread ? `, ${row.thread.unread} unread` : '';
-          cell.append(el('span', { class: 'thread-count', title: `${row.thread.size} messages${unread}` }, `${row.thread.size}${row.thread.unread ? ` · ${row.thread.unread}` : ''}`));
-        }
-        cell.title = `${row.subject || '(no subject)'}${row.snippet ? `\n\n${row.snippet}` : ''}`;
-        break;
-      }
-      case 'date':
-        cell.classList.add('num');
-        cell.textContent = formatDate(row.date, Date.now());
-        cell.title = formatFullDate(row.date);
-        break;
-      case 'size':
-        cell.classList.add('num');
-        cell.textContent = formatSize(row.size);
-        break;
-      case 'account':
-        cell.textContent = displayName(row.account);
-        break;
-    }
-    return cell;
-  }
-
   private onRowEvent(event: MouseEvent, handle: (index: number) => void): void {
     const target = event.target as Element;
     const rowNode = target.closest<HTMLElement>('.row[data-index]');
@@ -305,3 +272,5 @@ export class Grid {
     handle(index);
   }
 }
+
+const blockOf = (index: number) => Math.floor(index / ROW_BLOCK) * ROW_BLOCK;

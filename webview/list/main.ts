@@ -1,5 +1,5 @@
 // Message list webview entry (browser). Talks to the host only through src/shared/listProtocol.ts.
-import { ALL_COLUMNS, type ListHostMessage, type ListState, type ListWebviewMessage, type QuickFilter } from '../../src/shared/listProtocol';
+import { ALL_COLUMNS, type ListHostMessage, type ListState, type ListWebviewMessage, type QuickFilter, type RowWindow } from '../../src/shared/listProtocol';
 import { addStyles, el, hostChannel, icon } from '../common/dom';
 import { COLUMN_INFO, Grid } from './grid';
 import { ROW_HEIGHT, STYLES } from './styles';
@@ -12,22 +12,10 @@ let state: ListState | undefined;
 /** The filter as the user set it: the one source for text and toggles (host answers may lag behind). */
 let filter: QuickFilter | undefined;
 let nextRequest = 1;
-/** Row windows asked for in this version, so a repaint does not ask twice. */
-let requested = new Set<string>();
 let anchor = -1;
 
 const grid = new Grid({
-  needRows(start, end) {
-    if (!state) return;
-    // Ask in blocks of 50 rows: a scroll step then costs one round trip, not one per row.
-    const from = Math.floor(start / 50) * 50;
-    for (let s = from; s < end; s += 50) {
-      const id = `${state.version}:${s}`;
-      if (requested.has(id)) continue;
-      requested.add(id);
-      post({ type: 'getRows', requestId: nextRequest++, start: s, end: Math.min(s + 50, state.rowCount) });
-    }
-  },
+  needRows: (start, end) => post({ type: 'getRows', requestId: nextRequest++, start, end }),
   rowClick(index, event) {
     grid.root.focus({ preventScroll: true });
     if (event.shiftKey) selectRange(index, event.ctrlKey || event.metaKey);
@@ -259,24 +247,25 @@ function act(action: 'delete'): void {
 
 /** The host reports where the focused row and the first visible row are after each change. */
 let trackedTop: string | undefined;
+let trackedFocus: string | undefined;
 function track(): void {
   const top = keyAt(grid.firstVisible());
-  const keys = [keyAt(grid.focus), top].filter((k): k is string => !!k);
-  if (top === trackedTop && keys.length === 0) return;
+  const focus = keyAt(grid.focus);
+  if (top === trackedTop && focus === trackedFocus) return;
   trackedTop = top;
-  post({ type: 'track', keys });
+  trackedFocus = focus;
+  post({ type: 'track', focus, top, atTop: grid.atTop() });
 }
 
 // ---- from the host -------------------------------------------------------------------------------
 
-function applyState(next: ListState): void {
+function applyState(next: ListState, rows: RowWindow): void {
   const previous = state;
   const focusKey = keyAt(grid.focus);
   const topKey = keyAt(grid.firstVisible());
   const offsetInTop = grid.scrollOffset() - grid.firstVisible() * ROW_HEIGHT;
   const wasAtTop = grid.atTop();
   state = next;
-  if (!previous || previous.version !== next.version) requested = new Set();
   if (!filter) {
     filter = next.filter;
     filterInput.value = next.filter.text;
@@ -289,7 +278,7 @@ function applyState(next: ListState): void {
   // Keep the place: the focused row keeps the focus, the first visible row stays first.
   if (focusKey) grid.focus = next.tracked[focusKey] ?? -1;
   if (grid.focus >= next.rowCount) grid.focus = next.rowCount - 1;
-  grid.setState(next);
+  grid.setState(next, rows);
   const topNow = topKey ? (next.tracked[topKey] ?? -1) : -1;
   if (previous && !wasAtTop && topNow >= 0) grid.scrollToOffset(topNow * ROW_HEIGHT + offsetInTop);
 }
@@ -298,7 +287,7 @@ window.addEventListener('message', (event: MessageEvent<ListHostMessage>) => {
   const message = event.data;
   switch (message?.type) {
     case 'state':
-      applyState(message.state);
+      applyState(message.state, message.rows);
       break;
     case 'rows':
       if (state && message.version === state.version) grid.addRows(message.start, message.rows);

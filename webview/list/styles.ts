@@ -7,6 +7,7 @@ html, body { height: 100%; margin: 0; padding: 0; overflow: hidden; }
 body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground);
   background: var(--vscode-editor-background); display: flex; flex-direction: column; }
 button { font: inherit; color: inherit; }
+[hidden] { display: none !important; }
 #toolbar { display: flex; gap: 4px; align-items: center; padding: 6px 8px; border-bottom: 1px solid var(--vscode-panel-border, transparent); flex: none; }
 #filter { flex: 1; min-width: 80px; padding: 3px 6px; color: var(--vscode-input-foreground); background: var(--vscode-input-background);
   border: 1px solid var(--vscode-input-border, transparent); border-radius: 2px; font: inherit; }
@@ -36,6 +37,7 @@ button { font: inherit; color: inherit; }
 .row.unread .subject, .row.unread .correspondent { font-weight: 600; }
 .row.unread .codicon-circle-filled { color: var(--vscode-notificationsInfoIcon-foreground, var(--vscode-textLink-foreground)); font-size: 10px; }
 .row.partial .subject { font-style: italic; }
+.subject .codicon-cloud-download { margin-right: 4px; }
 #spacer .row:hover { background: var(--vscode-list-hoverBackground); }
 #spacer .row[aria-selected="true"] { background: var(--vscode-list-inactiveSelectionBackground); color: var(--vscode-list-inactiveSelectionForeground, inherit); }
 #grid:focus-within #spacer .row[aria-selected="true"] { background: var(--vscode-list-activeSelectionBackground); color: var(--vscode-list-activeSelectionForeground, inherit); }
