@@ -1,17 +1,17 @@
 /**
  * The list's grid: a header of sortable, resizable columns and a virtualized body. Only the rows
- * in view (and a small buffer) exist in the DOM, whatever the mailbox size; @tanstack/virtual-core
- * does the scroll arithmetic. Rows not yet sent by the host draw as placeholders and are asked for.
+ * in view (and a small buffer) exist in the DOM, whatever the mailbox size (viewport.ts says
+ * which). Rows not yet sent by the host draw as placeholders and are asked for.
  *
  * Accessibility: an ARIA treegrid (grid when flat) with aria-rowcount/aria-rowindex over the whole
  * list, so a screen reader knows where it is though most rows are not in the DOM; the keyboard
  * focus stays on the grid and aria-activedescendant names the focused row.
  */
-import { elementScroll, observeElementOffset, observeElementRect, Virtualizer } from '@tanstack/virtual-core';
 import { ROW_BLOCK, type Column, type ListState, type RowView, type RowWindow } from '../../src/shared/listProtocol';
 import { el, icon } from '../common/dom';
 import { RowNode } from './rowNode';
 import { ROW_HEIGHT } from './styles';
+import { Viewport } from './viewport';
 
 /** Rows kept in the webview at most; enough for several screens either way. */
 const KEPT_ROWS = 600;
@@ -45,7 +45,7 @@ export class Grid {
   private readonly header: HTMLElement;
   private readonly scroller: HTMLElement;
   private readonly spacer: HTMLElement;
-  private readonly virtualizer: Virtualizer<HTMLElement, HTMLElement>;
+  private readonly viewport: Viewport;
   private state: ListState | undefined;
   /** Rows the host sent, by row index; those far from the view are let go (see addRows). */
   rows = new Map<number, RowView>();
@@ -65,26 +65,12 @@ export class Grid {
     this.scroller = el('div', { id: 'scroller', role: 'presentation' }, this.spacer);
     this.root = el('div', { id: 'grid', role: 'treegrid', tabindex: '0', 'aria-multiselectable': 'true', 'aria-label': 'Messages' },
       el('div', { role: 'rowgroup' }, this.header), this.scroller);
-    this.virtualizer = new Virtualizer<HTMLElement, HTMLElement>({
-      count: 0,
-      getScrollElement: () => this.scroller,
-      estimateSize: () => ROW_HEIGHT,
-      overscan: 4,
-      observeElementRect,
-      observeElementOffset,
-      scrollToFn: elementScroll,
-      onChange: () => {
-        this.paint();
-        this.events.scrolled();
-      },
+    this.viewport = new Viewport(this.scroller, ROW_HEIGHT, 4, () => {
+      this.paint();
+      this.events.scrolled();
     });
     this.spacer.addEventListener('click', (e) => this.onRowEvent(e, (i) => this.events.rowClick(i, e)));
     this.spacer.addEventListener('dblclick', (e) => this.onRowEvent(e, (i) => this.events.rowOpen(i)));
-  }
-
-  mount(): void {
-    this.virtualizer._didMount();
-    this.virtualizer._willUpdate();
   }
 
   /** A new state, with the rows the host sent along (where the view will be). */
@@ -101,8 +87,7 @@ export class Grid {
     }
     rows.rows.forEach((row, i) => this.rows.set(rows.start + i, row));
     for (let start = rows.start; start < rows.start + rows.rows.length; start += ROW_BLOCK) this.requested.add(start);
-    this.virtualizer.setOptions({ ...this.virtualizer.options, count: state.rowCount });
-    this.virtualizer._willUpdate();
+    this.viewport.setCount(state.rowCount);
     this.redraw();
   }
 
@@ -134,16 +119,19 @@ export class Grid {
   }
 
   scrollTo(index: number, align: 'auto' | 'start' = 'auto'): void {
-    if (index >= 0) this.virtualizer.scrollToIndex(index, { align });
+    if (index >= 0) {
+      this.viewport.scrollToIndex(index, align);
+      this.paint();
+    }
   }
 
-  /** The virtualizer's last offset: reading scrollTop after drawing rows forces a layout on every scroll step. */
   scrollOffset(): number {
-    return this.virtualizer.scrollOffset ?? this.scroller.scrollTop;
+    return this.viewport.scrollOffset;
   }
 
   scrollToOffset(offset: number): void {
-    this.virtualizer.scrollToOffset(offset);
+    this.viewport.scrollToOffset(offset);
+    this.paint();
   }
 
   /** The first row in view (for keeping one's place when rows arrive above it). */
@@ -163,8 +151,8 @@ export class Grid {
   paint(): void {
     const state = this.state;
     if (!state) return;
-    const items = this.virtualizer.getVirtualItems();
-    this.spacer.style.height = `${this.virtualizer.getTotalSize()}px`;
+    const items = this.viewport.slots();
+    this.spacer.style.height = `${this.viewport.totalSize}px`;
     const drawn = new Map<number, { row: RowView | undefined; node: RowNode }>();
     const inView = new Set(items.map((item) => item.index));
     for (const [index, entry] of this.drawn) {

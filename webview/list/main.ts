@@ -1,5 +1,6 @@
 // Message list webview entry (browser). Talks to the host only through src/shared/listProtocol.ts.
 import { ALL_COLUMNS, type ListHostMessage, type ListState, type ListWebviewMessage, type QuickFilter, type RowWindow } from '../../src/shared/listProtocol';
+import { prepareDateFormats } from '../../src/shared/format';
 import { addStyles, el, hostChannel, icon } from '../common/dom';
 import { COLUMN_INFO, Grid } from './grid';
 import { ROW_HEIGHT, STYLES } from './styles';
@@ -127,7 +128,6 @@ document.addEventListener('click', (e) => {
 });
 
 document.body.append(el('div', { id: 'toolbar', role: 'toolbar', 'aria-label': 'Message list' }, filterInput, ...toggleButtons, count, threadButton, columnsButton), grid.root, columnMenu);
-grid.mount();
 
 // ---- selection -----------------------------------------------------------------------------------
 
@@ -309,3 +309,4 @@ function keyOfSelectFocus(message: Extract<ListHostMessage, { type: 'select' }>)
 
 performance.mark('mail-list-ready'); // with 'mail-list-first-rows' (grid.ts): what npm run bench reports
 post({ type: 'ready' });
+prepareDateFormats();
