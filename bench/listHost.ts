@@ -2,12 +2,16 @@
  * The extension host's side of the message list at scale, in a process of its own (so its memory
  * is the list's alone), as the panel runs it: the account's store opened from its index on disk,
  * its Inbox read (AccountStore.list) and handed to a ListSession, then each step the webview can
- * ask for. Prints one JSON line for bench/list.ts. Usage: node out/bench/listHost.js <store root>
+ * ask for. Prints one JSON line for bench/list.ts. Usage: node --expose-gc out/bench/listHost.js <store root>
+ *
+ * With `serve` after the root, it is the host of a list page instead: messages from the parent
+ * process (the page's, bridged by bench/list.ts) go to a ListSession over the store, and what the
+ * session posts goes back, as between VS Code's extension host and a webview.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { folderMessages } from '../src/list/listMessage';
 import { layoutFrom, ListSession } from '../src/list/listSession';
-import { ALL_COLUMNS, NO_FILTER } from '../src/shared/listProtocol';
+import { ALL_COLUMNS, NO_FILTER, type ListHostMessage, type ListWebviewMessage } from '../src/shared/listProtocol';
 import { AccountStore } from '../src/store/accountStore';
 
 type Timing = { ms: number; blockedMs: number };
@@ -23,21 +27,39 @@ async function timed(work: () => Promise<unknown>): Promise<Timing> {
   return { ms, blockedMs: delay.max / 1e6 };
 }
 
-async function main(root: string): Promise<void> {
-  const rss = () => process.memoryUsage().rss / 1024 / 1024;
-  let store: AccountStore | undefined;
-  const open = await timed(async () => (store = await AccountStore.open(root)));
-  // The store is open before any list is (the Mail view shows its counts): the list's memory counts from here.
-  const before = rss();
-  const session = new ListSession(() => 'Inbox', layoutFrom(undefined, false), { unified: false, sent: false }, {
-    post: () => undefined,
-    load: async () => folderMessages(store!, 'inbox', 'a', 'alice@example.org'),
+/** The panel's session over the store's Inbox. */
+function inboxSession(store: AccountStore, post: (message: ListHostMessage) => void): ListSession {
+  return new ListSession(() => 'Inbox', layoutFrom(undefined, false), { unified: false, sent: false }, {
+    post,
+    load: async () => folderMessages(store, 'inbox', 'a', 'alice@example.org'),
     show: async () => undefined,
     act: async () => undefined,
     pageMessage: () => undefined,
     saveLayout: () => undefined,
     report: (err) => console.error(err),
   });
+}
+
+async function serve(root: string): Promise<void> {
+  const store = await AccountStore.open(root);
+  const session = inboxSession(store, (message) => process.send!(message));
+  process.on('message', (message: ListWebviewMessage) => void session.onMessage(message));
+  process.on('disconnect', () => void store.close().then(() => process.exit(0)));
+  process.send!({ type: 'host-open' });
+}
+
+async function main(root: string): Promise<void> {
+  const rss = () => process.memoryUsage().rss / 1024 / 1024;
+  /** Memory still held after a full collection: what the list keeps, not garbage not yet collected. */
+  const held = () => {
+    global.gc!();
+    return process.memoryUsage().heapUsed / 1024 / 1024;
+  };
+  let store: AccountStore | undefined;
+  const open = await timed(async () => (store = await AccountStore.open(root)));
+  // The store is open before any list is (the Mail view shows its counts): the list's memory counts from here.
+  const before = rss();
+  let session = inboxSession(store!, () => undefined);
   const rows = (id: number) => session.onMessage({ type: 'getRows', requestId: id, start: 0, end: 50 });
   const first = await timed(async () => {
     await session.onMessage({ type: 'ready' });
@@ -58,13 +80,18 @@ async function main(root: string): Promise<void> {
   const thread = await timed(() => session.onMessage({ type: 'setThreaded', threaded: true }).then(() => rows(4)));
   const reload = await timed(() => session.reload().then(() => rows(5)));
   const rssGrowthMB = rss() - before;
-  const all = [first, typedAtOnce, ...Object.values(sort), ...keystrokes, thread, reload];
+  // What the list itself holds: the heap after a full collection with it, less without it.
   const messages = session.model.total;
+  await session.settled(); // background folding let go of it too
+  const withList = held();
+  session = undefined as unknown as ListSession;
+  const heldMB = withList - held();
+  const all = [first, typedAtOnce, ...Object.values(sort), ...keystrokes, thread, reload];
   await store!.close();
-  console.log(JSON.stringify({ messages, open, first, typedAtOnce, sort, keystrokes, thread, reload, rssGrowthMB, longestBlockMs: Math.max(...all.map((t) => t.blockedMs)) }));
+  console.log(JSON.stringify({ messages, open, first, typedAtOnce, sort, keystrokes, thread, reload, rssGrowthMB, heldMB, longestBlockMs: Math.max(...all.map((t) => t.blockedMs)) }));
 }
 
-main(process.argv[2]).catch((err: unknown) => {
+(process.argv[3] === 'serve' ? serve(process.argv[2]) : main(process.argv[2])).catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

@@ -65,9 +65,8 @@ export interface ListHarness {
  */
 export async function openList(page: Page, origin: string, messages: ListMessage[], options: { theme?: string; unified?: boolean; layout?: Partial<ListLayout>; onAction?: (h: ListHarness, action: ListAction, refs: MessageRef[]) => void } = {}): Promise<ListHarness> {
   const harness = { messages, shown: [], actions: [], layouts: [], paged: 0, received: [] } as unknown as ListHarness;
-  const post = (message: ListHostMessage) => void page.evaluate((m) => window.postMessage(m, '*'), message).catch(() => undefined);
   harness.session = new ListSession(() => 'Inbox — me@example.org', layoutFrom(options.layout, !!options.unified), { unified: !!options.unified, sent: false }, {
-    post,
+    post: toPage(page),
     load: async () => harness.messages,
     show: async (ref, preview) => void harness.shown.push({ ref, preview }),
     act: async (action, refs) => {
@@ -81,13 +80,24 @@ export async function openList(page: Page, origin: string, messages: ListMessage
       throw err;
     },
   });
-  await page.exposeBinding('__toHost', (_source, message: ListWebviewMessage) => {
+  await loadListPage(page, origin, (message) => {
     harness.received.push(message);
     void harness.session.onMessage(message);
-  });
-  await page.goto(`${origin}/?theme=${options.theme ?? 'light'}`);
+  }, options.theme);
   await page.waitForSelector('#spacer .row[data-key]');
   return harness;
+}
+
+/** Posts a host message to the list page, as VS Code's webview.postMessage does. */
+export const toPage = (page: Page) => (message: ListHostMessage) => void page.evaluate((m) => window.postMessage(m, '*'), message).catch(() => undefined);
+
+/**
+ * Loads the list page with `toHost` receiving what the webview posts (openList puts a ListSession
+ * behind it in this process; the benchmark puts one in a process of its own).
+ */
+export async function loadListPage(page: Page, origin: string, toHost: (message: ListWebviewMessage) => void, theme = 'light'): Promise<void> {
+  await page.exposeBinding('__toHost', (_source, message: ListWebviewMessage) => toHost(message));
+  await page.goto(`${origin}/?theme=${theme}`);
 }
 
 /**
