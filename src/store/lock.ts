@@ -1,6 +1,6 @@
 /**
- * One fetch per account at a time, across windows and processes: a lock file created with O_EXCL
- * that names its holder. A holder that died (its process is gone) leaves a stale lock, which the
+ * One holder at a time, across windows and processes (one fetch per account, one writer of a
+ * search index): a lock file created with O_EXCL that names its holder. A holder that died (its process is gone) leaves a stale lock, which the
  * next taker breaks. A live holder's lock is never broken.
  */
 import { promises as fs } from 'node:fs';
@@ -14,8 +14,11 @@ interface Holder {
 }
 
 export class LockBusyError extends Error {
-  constructor(readonly holder: Holder) {
-    super(`Another fetch of this account is running (process ${holder.pid} since ${new Date(holder.since).toLocaleTimeString()}).`);
+  constructor(
+    readonly holder: Holder,
+    what = 'Another fetch of this account',
+  ) {
+    super(`${what} is running (process ${holder.pid} since ${new Date(holder.since).toLocaleTimeString()}).`);
   }
 }
 
@@ -82,7 +85,8 @@ async function breakStale(path: string, staleText: string, temp: string): Promis
 const ATTEMPTS = 20;
 const BREAKER_DEAD_MS = 10_000;
 
-export async function acquireLock(path: string): Promise<Lock> {
+/** Takes the lock at `path`; `what` names the holder's work for the busy error ("Another fetch of this account"). */
+export async function acquireLock(path: string, what = 'Another fetch of this account'): Promise<Lock> {
   const me: Holder = { pid: process.pid, host: hostname(), since: Date.now() };
   // The lock appears complete or not at all: written to a temp file, then hard-linked into place
   // (link fails with EEXIST when the lock exists), so a reader never sees a half-written holder.
@@ -99,7 +103,7 @@ export async function acquireLock(path: string): Promise<Lock> {
       const text = await readLock(path);
       if (text === undefined) continue; // released meanwhile: take it
       const holder = holderOf(text);
-      if (holder && alive(holder)) throw new LockBusyError(holder);
+      if (holder && alive(holder)) throw new LockBusyError(holder, what);
       if (!(await breakStale(path, text, temp))) await new Promise((resolve) => setTimeout(resolve, 5 * (attempt + 1)));
     }
     throw new Error(`Could not take the lock ${path}: it keeps changing hands.`);
