@@ -5,6 +5,7 @@
  * message a fetch stores.
  */
 import { decodeCharset, decodeHeaderValue, headerEnd, parseHeaders, parseParameterized, type Headers } from './headers';
+import { decodeTransfer, htmlToText, partKind, splitMultipart } from './parts';
 
 export interface MessageSummary {
   from: string;
@@ -91,13 +92,13 @@ interface Walk {
 }
 
 function walkPart(part: Buffer, headers: Headers, walk: Walk, depth: number): void {
-  const type = parseParameterized(headers.get('content-type')?.[0] ?? 'text/plain');
-  const disposition = parseParameterized(headers.get('content-disposition')?.[0] ?? '');
-  const filename = disposition.params.get('filename') ?? type.params.get('name');
-  if (disposition.value === 'attachment' || (filename && disposition.value !== 'inline')) {
+  const kind = partKind(headers);
+  if (kind.attachment) {
     walk.attachments = true;
     return;
   }
+  const type = { value: kind.type, params: kind.params };
+  const disposition = parseParameterized(headers.get('content-disposition')?.[0] ?? '');
   const end = headerEnd(part);
   const body = end === -1 ? Buffer.alloc(0) : part.subarray(end);
   if (type.value.startsWith('multipart/') && depth < 8) {
@@ -114,48 +115,4 @@ function walkPart(part: Buffer, headers: Headers, walk: Walk, depth: number): vo
   } else if (!type.value.startsWith('text/') && !type.value.startsWith('multipart/') && type.value !== 'message/rfc822') {
     walk.attachments ||= !disposition.value || disposition.value === 'attachment';
   }
-}
-
-/** The parts between "--boundary" lines (the last one may be cut off: that is fine). */
-function splitMultipart(body: Buffer, boundary: string): Buffer[] {
-  const delimiter = Buffer.from(`--${boundary}`, 'latin1');
-  const parts: Buffer[] = [];
-  let start = -1;
-  let pos = 0;
-  for (;;) {
-    const at = body.indexOf(delimiter, pos);
-    if (at === -1) break;
-    const lineStart = at === 0 || body[at - 1] === 0x0a;
-    pos = at + delimiter.length;
-    if (!lineStart) continue;
-    if (start !== -1) parts.push(body.subarray(start, at));
-    if (body[pos] === 0x2d && body[pos + 1] === 0x2d) return parts; // closing delimiter
-    const eol = body.indexOf(0x0a, pos);
-    if (eol === -1) return parts;
-    start = eol + 1;
-  }
-  if (start !== -1) parts.push(body.subarray(start));
-  return parts;
-}
-
-export function decodeTransfer(body: Buffer, headers: Headers): Buffer {
-  const cte = (headers.get('content-transfer-encoding')?.[0] ?? '').trim().toLowerCase();
-  if (cte === 'base64') return Buffer.from(body.toString('latin1').replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
-  if (cte === 'quoted-printable') {
-    const text = body.toString('latin1').replace(/=\r?\n/g, '');
-    return Buffer.from(text.replace(/=([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
-  }
-  return body;
-}
-
-function htmlToText(html: string): string {
-  return html
-    .replace(/<(script|style|head)[\s\S]*?<\/\1\s*>/gi, ' ')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n) % 0x110000));
 }
