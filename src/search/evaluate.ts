@@ -19,12 +19,15 @@ export interface SearchableMessage {
 /** The keys (`accountId/id`) of the messages whose `field` holds `words`, in order. */
 export type WordHits = (field: TextField, words: string[]) => Set<string>;
 
+/** One word leaf, as a key: the same leaf asked twice is answered once. */
+export const leafId = (field: TextField, words: string[]) => `${field}:${words.join(' ')}`;
+
 /** For each message, whether the query finds it. */
 export function evaluate(query: Query, messages: readonly SearchableMessage[], hits: WordHits): Uint8Array {
   const keys = messages.map((m) => `${m.accountId}/${m.id}`);
   const asked = new Map<string, Set<string>>();
   const leaf = (field: TextField, words: string[]) => {
-    const id = `${field}:${words.join(' ')}`;
+    const id = leafId(field, words);
     let set = asked.get(id);
     if (!set) asked.set(id, (set = hits(field, words)));
     return set;

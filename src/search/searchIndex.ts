@@ -27,6 +27,8 @@ const VERSION = 1;
 export interface MessageText {
   /** The store's message id. */
   id: string;
+  /** The message file's size: a message downloaded in full after its headers is read again. */
+  size: number;
   from: string;
   /** To and Cc. */
   to: string;
@@ -66,11 +68,15 @@ export class SearchIndex {
 
   /** Adds messages, or replaces those already in (a message downloaded in full after its headers). */
   add(messages: MessageText[]): void {
-    this.transaction(['SELECT n FROM messages WHERE id = ?', 'INSERT INTO messages(id) VALUES (?)', 'DELETE FROM words WHERE rowid = ?', 'INSERT INTO words(rowid, sender, recipients, subject, body, attachments) VALUES (?, ?, ?, ?, ?, ?)'], ([find, addId, drop, put]) => {
+    const sql = ['SELECT n FROM messages WHERE id = ?', 'INSERT INTO messages(id, size) VALUES (?, ?)', 'UPDATE messages SET size = ? WHERE n = ?', 'DELETE FROM words WHERE rowid = ?', 'INSERT INTO words(rowid, sender, recipients, subject, body, attachments) VALUES (?, ?, ?, ?, ?, ?)'];
+    this.transaction(sql, ([find, addId, resize, drop, put]) => {
       for (const m of messages) {
         const known = find.get(m.id) as { n: number } | null;
-        if (known) drop.run(known.n);
-        const n = known ? known.n : Number(addId.run(m.id).lastInsertRowid);
+        if (known) {
+          drop.run(known.n);
+          resize.run([m.size, known.n]);
+        }
+        const n = known ? known.n : Number(addId.run([m.id, m.size]).lastInsertRowid);
         put.run([n, words(m.from), words(m.to), words(m.subject), words(m.body), words(m.attachments.join(' '))]);
       }
     });
@@ -87,9 +93,9 @@ export class SearchIndex {
     });
   }
 
-  /** The ids of the messages in the index (to compare with the store's after a crash or a move). */
-  ids(): Set<string> {
-    return new Set((this.db.all('SELECT id FROM messages') as Array<{ id: string }>).map((r) => r.id));
+  /** The messages in the index, id to file size (to compare with the store's). */
+  contents(): Map<string, number> {
+    return new Map((this.db.all('SELECT id, size FROM messages') as Array<{ id: string; size: number }>).map((r) => [r.id, r.size]));
   }
 
   /** The ids of the messages whose `field` holds `words` in this order (one word: anywhere). */
@@ -153,7 +159,7 @@ function openDatabase(path: string): [Database, boolean] {
 function create(db: Database): void {
   db.exec(`
     BEGIN;
-    CREATE TABLE messages(n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);
+    CREATE TABLE messages(n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, size INTEGER NOT NULL);
     CREATE VIRTUAL TABLE words USING fts5(sender, recipients, subject, body, attachments, tokenize = 'ascii', content = '', contentless_delete = 1);
     PRAGMA user_version = ${VERSION};
     COMMIT;`);

@@ -7,9 +7,9 @@ import { SearchIndex } from '../../src/search/searchIndex';
 
 async function main(path: string): Promise<void> {
   const index = await SearchIndex.open(path);
-  const start = index.ids().size / 50;
+  const start = index.contents().size / 50;
   for (let batch = start; ; batch++) {
-    index.add(Array.from({ length: 50 }, (_, n) => ({ id: `b${batch}-${n}`, from: `Sender ${n} <s${n}@example.org>`, to: 'me@example.org', subject: `batch${batch} report`, body: `common words ${'filler text '.repeat(200)} batch${batch}`, attachments: [] })));
+    index.add(Array.from({ length: 50 }, (_, n) => ({ id: `b${batch}-${n}`, size: 1, from: `Sender ${n} <s${n}@example.org>`, to: 'me@example.org', subject: `batch${batch} report`, body: `common words ${'filler text '.repeat(200)} batch${batch}`, attachments: [] })));
     process.stdout.write(`committed ${batch}\n`);
   }
 }

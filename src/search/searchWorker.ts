@@ -1,0 +1,43 @@
+/**
+ * The search index's thread: building, updating and querying indexes never runs on the extension
+ * host's thread (a first build of a large store reads every message). Answers the requests of
+ * src/search/searchService.ts, in order; each store's index stays open between them.
+ */
+import { parentPort } from 'node:worker_threads';
+import { updateIndex } from './indexer';
+import { SearchIndex } from './searchIndex';
+import type { WorkerReply, WorkerRequest } from './workerProtocol';
+
+const port = parentPort!;
+const open = new Map<string, SearchIndex>();
+const post = (reply: WorkerReply) => port.postMessage(reply);
+
+async function indexAt(path: string): Promise<SearchIndex> {
+  let index = open.get(path);
+  if (!index) open.set(path, (index = await SearchIndex.open(path)));
+  return index;
+}
+
+async function handle(request: WorkerRequest): Promise<WorkerReply> {
+  switch (request.type) {
+    case 'update': {
+      const index = await indexAt(request.path);
+      const counts = updateIndex(index, request.messages, (done, total) => post({ id: request.id, type: 'progress', done, total }));
+      return { id: request.id, type: 'updated', ...counts };
+    }
+    case 'query': {
+      const index = await indexAt(request.path);
+      return { id: request.id, type: 'hits', hits: request.leaves.map(([field, words]) => [...index.matching(field, words)]) };
+    }
+    case 'close': {
+      await open.get(request.path)?.close();
+      open.delete(request.path);
+      return { id: request.id, type: 'closed' };
+    }
+  }
+}
+
+let queue = Promise.resolve();
+port.on('message', (request: WorkerRequest) => {
+  queue = queue.then(() => handle(request).then(post, (e: unknown) => post({ id: request.id, type: 'failed', message: e instanceof Error ? e.message : String(e), name: e instanceof Error ? e.name : 'Error' })));
+});

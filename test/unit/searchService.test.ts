@@ -1,0 +1,84 @@
+/** Search over a real store, its index built and kept up to date in the worker thread (src/search/searchService.ts). */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { folderMessages } from '../../src/list/listMessage';
+import { parseQuery } from '../../src/search/query';
+import { indexPath, SearchService, storedMessages, wordLeaves } from '../../src/search/searchService';
+import { AccountStore } from '../../src/store/accountStore';
+import { FLAG_SEEN } from '../../src/store/maildir';
+
+const scratch = mkdtempSync(join(tmpdir(), 'mailpanel-searchservice-'));
+const service = new SearchService(join(__dirname, '..', '..', 'src', 'search', 'searchWorker.js'));
+after(async () => {
+  await service.dispose();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+async function deliver(store: AccountStore, uidl: string, lines: string[], partialOf?: number): Promise<string> {
+  const d = store.startDelivery(uidl, partialOf);
+  d.write(Buffer.from(lines.join('\r\n')));
+  await store.commit([d]);
+  return d.id;
+}
+
+describe('search service over a store', () => {
+  test('a store is indexed in the worker and searched; upkeep follows delivery, flags, purge and a full download', async () => {
+    const root = join(scratch, 'acc');
+    const store = await AccountStore.open(root, { pop3State: true });
+    const plan = await deliver(store, 'u1', ['From: Renée <renee@example.org>', 'Subject: Release plan', 'Message-ID: <plan@x>', '', 'Shipping in München next week.']);
+    const lunch = await deliver(store, 'u2', ['From: Bob <bob@example.org>', 'Subject: Lunch', '', 'Tacos?']);
+    await deliver(store, 'u3', ['From: Carol <carol@example.org>', 'Subject: Budget', ''], 5000);
+    const progress: number[] = [];
+    assert.deepEqual(await service.update(root, storedMessages(store), (done) => progress.push(done)), { added: 3, removed: 0 });
+    assert.deepEqual(progress, [3]);
+    const roots = new Map([['a', root]]);
+    const found = async (query: string) => {
+      const messages = folderMessages(store, 'inbox', 'a', 'me@example.org');
+      const hits = await service.find(parseQuery(query), messages, roots);
+      return messages.filter((_, i) => hits[i]).map((m) => m.subject).sort();
+    };
+    assert.deepEqual(await found('munchen'), ['Release plan']);
+    assert.deepEqual(await found('from:bob OR plan'), ['Lunch', 'Release plan']);
+    assert.deepEqual(await found('-tacos'), ['Budget', 'Release plan']);
+    await store.setFlag([plan], FLAG_SEEN, true);
+    assert.deepEqual(await found('is:unread'), ['Budget', 'Lunch'], 'flags are read from the store, no reindexing');
+    // Nothing changed: an update reads nothing.
+    assert.deepEqual(await service.update(root, storedMessages(store)), { added: 0, removed: 0 });
+    // The full message replaces its headers: it is read again.
+    assert.deepEqual(await found('spreadsheet'), []);
+    await store.trash([lunch]);
+    await store.emptyTrash();
+    await deliver(store, 'u3', ['From: Carol <carol@example.org>', 'Subject: Budget', '', 'The spreadsheet is attached.']);
+    const counts = await service.update(root, storedMessages(store));
+    assert.equal(counts.removed >= 1, true, 'the purged message left the index');
+    assert.deepEqual(await found('tacos'), []);
+    assert.deepEqual(await found('spreadsheet'), ['Budget']);
+    await service.close(root);
+    await store.close();
+  });
+
+  test('an index deleted while closed is built again from the Maildir', async () => {
+    const root = join(scratch, 'rebuild');
+    const store = await AccountStore.open(root, { pop3State: true });
+    await deliver(store, 'u1', ['Subject: Invoice', '', 'Pay by Friday.']);
+    await service.update(root, storedMessages(store));
+    await service.close(root);
+    rmSync(indexPath(root));
+    assert.deepEqual(await service.update(root, storedMessages(store)), { added: 1, removed: 0 });
+    const messages = folderMessages(store, 'inbox', 'a', 'me@example.org');
+    assert.deepEqual([...(await service.find(parseQuery('friday'), messages, new Map([['a', root]])))], [1]);
+    await service.close(root);
+    await store.close();
+  });
+
+  test('a query asks each distinct word leaf once', () => {
+    assert.deepEqual(wordLeaves(parseQuery('a (from:b OR a) -"c d" is:unread')), [
+      ['any', ['a']],
+      ['from', ['b']],
+      ['any', ['c', 'd']],
+    ]);
+  });
+});
