@@ -14,6 +14,8 @@ const bundles = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
   { ...common, entryPoints: ['webview/reader/main.ts'], outfile: 'dist/reader.js', platform: 'browser', format: 'iife', target: 'es2022' },
   { ...common, entryPoints: ['webview/list/main.ts'], outfile: 'dist/list.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  // The search index's thread (src/search/searchService.ts starts it from dist/).
+  { ...common, entryPoints: ['src/search/searchWorker.ts'], outfile: 'dist/searchWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
 ];
 
 function tsFiles(dir) {
@@ -32,6 +34,8 @@ if (watch) {
   // Resolved as Node resolves modules: mutation testing builds in a sandbox whose node_modules is a parent's.
   const codicons = dirname(createRequire(import.meta.url).resolve('@vscode/codicons/dist/codicon.css'));
   for (const file of ['codicon.css', 'codicon.ttf']) cpSync(join(codicons, file), join('dist/codicons', file));
+  // SQLite's WebAssembly, which the search worker's bundle loads from its own folder.
+  cpSync(join(dirname(createRequire(import.meta.url).resolve('node-sqlite3-wasm')), 'node-sqlite3-wasm.wasm'), 'dist/node-sqlite3-wasm.wasm');
   if (args.has('--demo')) {
     await esbuild.build({ ...common, entryPoints: ['src/demo/main.ts'], outfile: 'dist/demo.js', platform: 'node', format: 'cjs', target: 'node20' });
   }

@@ -25,3 +25,10 @@ function foldRun(run: string): string {
 export function fold(text: string): string {
   return text.toLowerCase().replace(NON_ASCII, foldRun);
 }
+
+const NON_WORD = /[^\p{L}\p{M}\p{N}]+/gu;
+
+/** Folded, with every run of what is not a letter, a mark or a digit made one space: words as the search language cuts them. */
+export function foldWords(text: string): string {
+  return fold(text).replace(NON_WORD, ' ');
+}

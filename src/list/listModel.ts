@@ -12,7 +12,8 @@
  */
 import { displayName } from '../shared/format';
 import { NO_FILTER, type QuickFilter, type RowView, type SortOrder } from '../shared/listProtocol';
-import { fold } from './fold';
+import { foldWords } from './fold';
+import { ListQuery } from './listQuery';
 import type { ListMessage } from './listMessage';
 import { byDate } from './order';
 import { runNow, runSliced, type Steps } from './slices';
@@ -59,6 +60,7 @@ export class MessageList {
 
   constructor(messages: ListMessage[], options: Partial<ListOptions> = {}) {
     this.options = { sort: DEFAULT_SORT, filter: NO_FILTER, threaded: false, sent: false, ...options };
+    this.query = new ListQuery(this.options.filter.text);
     this.setMessages(messages);
   }
 
@@ -111,6 +113,17 @@ export class MessageList {
 
   setFilter(filter: QuickFilter): void {
     this.options = { ...this.options, filter };
+    if (filter.text !== this.query.text) this.query = new ListQuery(filter.text);
+    this.invalidate('filter');
+  }
+
+  /** The filter text as a query; its error, if it cannot be read. */
+  query = new ListQuery('');
+
+  /** What the search index found for the filter text `text` (ignored if the text changed meanwhile). */
+  setIndexHits(text: string, hits: Map<string, Set<string>>): void {
+    if (text !== this.query.text) return;
+    this.query.setIndexHits(hits);
     this.invalidate('filter');
   }
 
@@ -240,24 +253,24 @@ export class MessageList {
     from[i] = cache.get(m.from);
     to[i] = cache.get(m.to);
     subject[i] = cache.get(m.subject);
-    snippet[i] = fold(m.snippet);
+    snippet[i] = foldWords(m.snippet);
   }
 
   private *passSteps(): Steps<Uint8Array> {
     if (this.pass) return this.pass;
-    const { text, unread, attachment, headersOnly } = this.options.filter;
-    const words = fold(text).split(/\s+/).filter(Boolean);
-    const pass = new Uint8Array(this.messages.length);
+    const { unread, attachment, headersOnly } = this.options.filter;
     const [from, to, subject, snippet] = this.folded;
+    const test = this.query.test(this.messages, (i) => {
+      this.foldedTexts(i);
+      return [from[i], to[i], subject[i], snippet[i]];
+    });
+    const pass = new Uint8Array(this.messages.length);
     let count = 0;
     for (let i = 0; i < this.messages.length; i++) {
       if (i % 4096 === 4095) yield;
       const m = this.messages[i];
       if ((unread && m.seen) || (attachment && !m.hasAttachments) || (headersOnly && m.partialOf === undefined)) continue;
-      if (words.length) {
-        this.foldedTexts(i);
-        if (!words.every((w) => from[i].includes(w) || to[i].includes(w) || subject[i].includes(w) || snippet[i].includes(w))) continue;
-      }
+      if (test && !test(i)) continue;
       pass[i] = 1;
       count++;
     }

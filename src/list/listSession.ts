@@ -5,6 +5,7 @@
  * (src/ui/listPanel.ts) and the browser tests drive this same class.
  */
 import { ALL_COLUMNS, NO_FILTER, ROW_BLOCK, type Column, type ListAction, type ListHostMessage, type ListState, type ListWebviewMessage } from '../shared/listProtocol';
+import type { TextField } from '../search/query';
 import { MessageList, type ListMessage, type ListOptions } from './listModel';
 import { runSliced, SLICE_MS } from './slices';
 
@@ -41,6 +42,8 @@ export interface ListDelegate {
   saveLayout(layout: ListLayout): void;
   /** A step that failed after the list moved on (showing a message, an action). */
   report(error: unknown): void;
+  /** The search index's answer for word leaves: message keys by leafId. Without it, the list matches what it holds. */
+  wordHits?(leaves: Array<[TextField, string[]]>): Promise<Map<string, Set<string>>>;
 }
 
 export class ListSession {
@@ -91,6 +94,7 @@ export class ListSession {
   private async doReload(): Promise<void> {
     this.model.setMessages(await this.delegate.load());
     await this.sendState();
+    this.askIndex();
     // Then, in slices whenever nothing else waits: fold texts so the first filter keystroke is quick.
     this.warming = runSliced(this.model.warmSteps(), SLICE_MS, this.busy).catch((e: unknown) => this.delegate.report(e));
     if (this.selectAfterChange) {
@@ -123,6 +127,7 @@ export class ListSession {
       tracked,
       sent: this.options.sent,
       unified: this.options.unified,
+      queryError: m.query.error,
     };
     this.delegate.post({ type: 'state', state, rows: { start, rows: m.window(start, start + FIRST_BLOCKS * ROW_BLOCK) } });
   }
@@ -144,7 +149,8 @@ export class ListSession {
         return this.sendState();
       case 'setFilter':
         m.setFilter(message.filter);
-        return this.sendState();
+        await this.sendState();
+        return this.askIndex();
       case 'setThreaded':
         m.setThreaded(message.threaded);
         this.saveLayout({ threaded: message.threaded });
@@ -181,6 +187,33 @@ export class ListSession {
         if (message.action === 'delete' || message.action === 'restore') this.selectAfterChange = message.next;
         return void this.delegate.act(message.action, this.selection).catch((e: unknown) => this.delegate.report(e));
     }
+  }
+
+  /** Shows what `text` finds (Search Messages from the palette): the filter box holds the query. */
+  search(text: string): Promise<void> {
+    return this.enqueue(async () => {
+      const filter = { ...this.model.options.filter, text };
+      this.model.setFilter(filter);
+      this.delegate.post({ type: 'filter', filter });
+      await this.sendState();
+      this.askIndex();
+    });
+  }
+
+  /** Asks the search index about the filter's words; its answer refines the list when it comes, if the text is still the same. */
+  private askIndex(): void {
+    const { text } = this.model.query;
+    const leaves = this.model.query.leaves();
+    if (!leaves.length || !this.delegate.wordHits) return;
+    this.delegate.wordHits(leaves).then(
+      (hits) =>
+        this.enqueue(async () => {
+          if (this.model.query.text !== text) return;
+          this.model.setIndexHits(text, hits);
+          await this.sendState();
+        }),
+      (e: unknown) => this.delegate.report(e),
+    );
   }
 
   private saveLayout(change: Partial<ListLayout>): void {

@@ -4,7 +4,7 @@
  * a reload after a fetch or a flag change finds what it needs already here.
  */
 import { displayName } from '../shared/format';
-import { fold } from './fold';
+import { fold, foldWords } from './fold';
 import { baseSubject } from './threads';
 
 /** A derivation by raw text. Two generations: texts no reload asked for since the last one are let go. */
@@ -32,8 +32,8 @@ export class TextCache {
 
 /** The texts a list of messages derives; one set per open list. */
 export class ListTexts {
-  /** Folded for the quick filter. */
-  readonly folded = new TextCache(fold);
+  /** Folded into words for the filter (listQuery.ts). */
+  readonly folded = new TextCache(foldWords);
   /** A sender's or recipients' display name, folded: the From column's sort key. */
   readonly name = new TextCache((raw) => fold(displayName(raw)));
   /** The subject without "Re:" and list tags, folded: the Subject column's sort key. */

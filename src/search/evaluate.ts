@@ -1,9 +1,10 @@
 /**
- * Which messages a query finds. The index answers the word leaves (a set of message keys each);
- * flags, dates and accounts are read from the messages themselves, which the list holds anyway
- * and which change more often than their text (a message read, trashed).
+ * Which messages a query finds. Word leaves are answered by whoever asks (the index's hits, and in
+ * the list also its own match in sender, recipients, subject and snippet); flags, dates and
+ * accounts are read from the messages themselves, which change more often than their text.
+ * A query compiles to one test per message, so the list runs it in slices of its own.
  */
-import type { Query, TextField } from './query';
+import { leafId, type Query, type TextField } from './query';
 import { tokens } from './tokens';
 
 export interface SearchableMessage {
@@ -16,53 +17,60 @@ export interface SearchableMessage {
   hasAttachments: boolean;
 }
 
-/** The keys (`accountId/id`) of the messages whose `field` holds `words`, in order. */
-export type WordHits = (field: TextField, words: string[]) => Set<string>;
+/** A test of message `i` for one word leaf: whether its `field` holds `words`, in order. */
+export type WordTest = (field: TextField, words: string[]) => (i: number) => boolean;
 
-/** One word leaf, as a key: the same leaf asked twice is answered once. */
-export const leafId = (field: TextField, words: string[]) => `${field}:${words.join(' ')}`;
-
-/** For each message, whether the query finds it. */
-export function evaluate(query: Query, messages: readonly SearchableMessage[], hits: WordHits): Uint8Array {
-  const keys = messages.map((m) => `${m.accountId}/${m.id}`);
-  const asked = new Map<string, Set<string>>();
-  const leaf = (field: TextField, words: string[]) => {
-    const id = leafId(field, words);
-    let set = asked.get(id);
-    if (!set) asked.set(id, (set = hits(field, words)));
-    return set;
-  };
+/** The query as a test of message `i` of `messages`. */
+export function compile(query: Query, messages: readonly SearchableMessage[], wordTest: WordTest): (i: number) => boolean {
   const accountWords = new Map<string, string>();
   const wordsOf = (account: string) => {
     let words = accountWords.get(account);
     if (words === undefined) accountWords.set(account, (words = ` ${tokens(account).join(' ')} `));
     return words;
   };
-  const each = (test: (m: SearchableMessage, i: number) => boolean) => Uint8Array.from(messages, (m, i) => (test(m, i) ? 1 : 0));
-
-  function run(q: Query): Uint8Array {
+  const leaves = new Map<string, (i: number) => boolean>();
+  const build = (q: Query): ((i: number) => boolean) => {
     switch (q.kind) {
       case 'all':
-        return new Uint8Array(messages.length).fill(1);
+        return () => true;
       case 'words': {
-        const set = leaf(q.field, q.words);
-        return each((_, i) => set.has(keys[i]));
+        const id = leafId(q.field, q.words);
+        let test = leaves.get(id);
+        if (!test) leaves.set(id, (test = wordTest(q.field, q.words)));
+        return test;
       }
-      case 'flag':
-        return each((m) => (q.flag === 'unread' ? !m.seen : q.flag === 'read' ? m.seen : q.flag === 'trashed' ? m.trashed : m.hasAttachments));
-      case 'date':
-        return each((m) => (q.from === undefined || m.date >= q.from) && (q.until === undefined || m.date < q.until));
-      case 'account':
-        return each((m) => wordsOf(m.account).includes(` ${q.text}`)); // from the start of a word
-      case 'not':
-        return run(q.item).map((v) => 1 - v);
+      case 'flag': {
+        const flag = q.flag;
+        return (i) => (flag === 'unread' ? !messages[i].seen : flag === 'read' ? messages[i].seen : flag === 'trashed' ? messages[i].trashed : messages[i].hasAttachments);
+      }
+      case 'date': {
+        const { from, until } = q;
+        return (i) => (from === undefined || messages[i].date >= from) && (until === undefined || messages[i].date < until);
+      }
+      case 'account': {
+        const start = ` ${q.text}`; // from the start of a word
+        return (i) => wordsOf(messages[i].account).includes(start);
+      }
+      case 'not': {
+        const inner = build(q.item);
+        return (i) => !inner(i);
+      }
       case 'and':
       case 'or': {
-        const [first, ...rest] = q.items.map(run);
-        for (const other of rest) for (let i = 0; i < first.length; i++) first[i] = q.kind === 'and' ? first[i] & other[i] : first[i] | other[i];
-        return first;
+        const tests = q.items.map(build);
+        return q.kind === 'and' ? (i) => tests.every((t) => t(i)) : (i) => tests.some((t) => t(i));
       }
     }
-  }
-  return run(query);
+  };
+  return build(query);
+}
+
+/** For each message, whether the query finds it; `hits` gives each word leaf's message keys (`accountId/id`). */
+export function evaluate(query: Query, messages: readonly SearchableMessage[], hits: (field: TextField, words: string[]) => Set<string>): Uint8Array {
+  const keys = messages.map((m) => `${m.accountId}/${m.id}`);
+  const test = compile(query, messages, (field, words) => {
+    const set = hits(field, words);
+    return (i) => set.has(keys[i]);
+  });
+  return Uint8Array.from(messages, (_, i) => (test(i) ? 1 : 0));
 }

@@ -202,3 +202,18 @@ function close(a: string, b: string): boolean {
   while (i < a.length && a[i] === b[i]) i++;
   return a.slice(i + 1) === b.slice(i + 1) || a.slice(i) === b.slice(i + 1) || a.slice(i + 1) === b.slice(i) || (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2));
 }
+
+/** The distinct word leaves of a query, as [field, words]. */
+export function wordLeaves(query: Query): Array<[TextField, string[]]> {
+  const seen = new Map<string, [TextField, string[]]>();
+  const visit = (q: Query): void => {
+    if (q.kind === 'words') seen.set(leafId(q.field, q.words), [q.field, q.words]);
+    else if (q.kind === 'not') visit(q.item);
+    else if (q.kind === 'and' || q.kind === 'or') q.items.forEach(visit);
+  };
+  visit(query);
+  return [...seen.values()];
+}
+
+/** One word leaf, as a key: the same leaf asked twice is answered once. */
+export const leafId = (field: TextField, words: string[]) => `${field}:${words.join(' ')}`;

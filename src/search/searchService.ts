@@ -7,9 +7,9 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AccountStore } from '../store/accountStore';
-import { evaluate, leafId, type SearchableMessage } from './evaluate';
+import { evaluate, type SearchableMessage } from './evaluate';
 import type { StoredMessage } from './indexer';
-import type { Query, TextField } from './query';
+import { leafId, wordLeaves, type Query, type TextField } from './query';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
 
 type Pending = { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void; progress?: (done: number, total: number) => void };
@@ -40,22 +40,23 @@ export class SearchService {
 
   /** For each of `messages`, whether `query` finds it; `roots` names each account's store. */
   async find(query: Query, messages: readonly SearchableMessage[], roots: ReadonlyMap<string, string>): Promise<Uint8Array> {
-    const leaves = wordLeaves(query);
-    const hits = new Map<string, Set<string>>(leaves.map(([field, words]) => [leafId(field, words), new Set()]));
-    if (leaves.length) {
-      const accounts = new Set(messages.map((m) => m.accountId));
-      for (const accountId of accounts) {
-        const root = roots.get(accountId);
-        if (!root) continue;
-        const reply = await this.ask({ type: 'query', path: indexPath(root), leaves });
-        if (reply.type !== 'hits') continue;
-        reply.hits.forEach((ids, k) => {
-          const set = hits.get(leafId(...leaves[k]))!;
-          for (const id of ids) set.add(`${accountId}/${id}`);
-        });
-      }
-    }
+    const hits = await this.wordHits(wordLeaves(query), roots);
     return evaluate(query, messages, (field, words) => hits.get(leafId(field, words)) ?? new Set());
+  }
+
+  /** For each word leaf (by leafId), the keys (`accountId/id`) of the messages it finds in these accounts' stores. */
+  async wordHits(leaves: Array<[TextField, string[]]>, roots: ReadonlyMap<string, string>): Promise<Map<string, Set<string>>> {
+    const hits = new Map<string, Set<string>>(leaves.map(([field, words]) => [leafId(field, words), new Set()]));
+    if (leaves.length === 0) return hits;
+    for (const [accountId, root] of roots) {
+      const reply = await this.ask({ type: 'query', path: indexPath(root), leaves });
+      if (reply.type !== 'hits') continue;
+      reply.hits.forEach((ids, k) => {
+        const set = hits.get(leafId(...leaves[k]))!;
+        for (const id of ids) set.add(`${accountId}/${id}`);
+      });
+    }
+    return hits;
   }
 
   /** Lets go of a store's index (the store closes or moves). */
@@ -101,16 +102,4 @@ export class SearchService {
     worker.on('exit', (code) => fail(new Error(`The search worker stopped (exit code ${code}).`)));
     return worker;
   }
-}
-
-/** The distinct word leaves of a query, as [field, words]. */
-export function wordLeaves(query: Query): Array<[TextField, string[]]> {
-  const seen = new Map<string, [TextField, string[]]>();
-  const visit = (q: Query): void => {
-    if (q.kind === 'words') seen.set(leafId(q.field, q.words), [q.field, q.words]);
-    else if (q.kind === 'not') visit(q.item);
-    else if (q.kind === 'and' || q.kind === 'or') q.items.forEach(visit);
-  };
-  visit(query);
-  return [...seen.values()];
 }

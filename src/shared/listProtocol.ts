@@ -14,7 +14,7 @@ export interface SortOrder {
 }
 
 export interface QuickFilter {
-  /** Matched against sender, recipients, subject and snippet, ignoring case and accents. */
+  /** A search query (src/search/query.ts): words, "phrases", from:, is:unread, date:, OR, -... */
   text: string;
   unread: boolean;
   attachment: boolean;
@@ -68,6 +68,8 @@ export interface ListState {
   sent: boolean;
   /** The list has more than one account (the Account column makes sense). */
   unified: boolean;
+  /** Why the filter text cannot be read as a query, and at which character. */
+  queryError?: { message: string; at: number };
 }
 
 /** Rows from row `start` on. */
@@ -81,6 +83,8 @@ export type ListHostMessage =
   /** `rows`: the rows where the webview will look (see `track`), so a new state paints without a round trip. */
   | { type: 'state'; state: ListState; rows: RowWindow }
   | { type: 'rows'; requestId: number; version: number; start: number; rows: RowView[] }
+  /** The host set the filter (Search Messages from the palette): the box shows it. */
+  | { type: 'filter'; filter: QuickFilter }
   /** Select these rows (added to the selection with `add`) and focus row `focus`. */
   | { type: 'select'; requestId?: number; keys: string[]; focus: number; add: boolean };
 

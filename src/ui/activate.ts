@@ -9,6 +9,7 @@ import { MessageListPanels } from './listPanel';
 import { MailService } from './mailService';
 import { ReaderPanels, SOURCE_SCHEME, SourceProvider } from './reader';
 import { Passwords } from './settings';
+import { MailSearch } from './mailSearch';
 import { MailTree } from './tree';
 
 /** What the extension exports: used by its tests inside VS Code, harmless to others. */
@@ -25,7 +26,8 @@ export function activateMailPanel(context: vscode.ExtensionContext): MailPanelAp
   const mail = new MailService(places, new Passwords(context.secrets), log);
   const tree = new MailTree(mail);
   const readers = new ReaderPanels(mail, context.extensionUri);
-  const lists = new MessageListPanels(mail, readers, context);
+  const search = new MailSearch(mail, context.extensionUri);
+  const lists = new MessageListPanels(mail, readers, context, search);
   const view = vscode.window.createTreeView('mailPanel.mailboxes', { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
   tree.attach(view);
 
@@ -48,6 +50,7 @@ export function activateMailPanel(context: vscode.ExtensionContext): MailPanelAp
     log,
     mail,
     readers,
+    search,
     lists,
     view,
     status,

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { AccountStore } from '../store/accountStore';
 import { emlName } from '../reader/files';
 import { DEFAULT_POLICY } from '../sync/fetch';
+import { parseQuery, QueryError } from '../search/query';
 import { messagesText } from '../shared/format';
 import { exportChoices, inFolder, type TreeNode } from '../views/treeModel';
 import { addAccount, editAccount, pickAccount, removeAccount } from './accountWizard';
@@ -62,6 +63,8 @@ function byAccount(refs: MessageRef[]): Map<string, string[]> {
 }
 
 export function registerCommands(context: vscode.ExtensionContext, mail: MailService, tree: MailTree, readers: ReaderPanels, treeSelection: TreeSelection, lists: MessageListPanels): void {
+  /** Search Messages offers the last query again. */
+  let lastQuery = '';
   const none = () => void vscode.window.showInformationMessage('Select a message in the Mail view, or open one, first.');
   const onMessages = (action: (accountId: string, ids: string[]) => Promise<unknown>) => async (node?: unknown, selection?: unknown) => {
     const refs = targets(readers, treeSelection, node, selection, lists);
@@ -202,19 +205,22 @@ export function registerCommands(context: vscode.ExtensionContext, mail: MailSer
       void vscode.window.showInformationMessage(`Exported ${messagesText(written)} to ${folder.fsPath}.`);
     },
     'mailPanel.searchMessages': async () => {
-      const items: Array<vscode.QuickPickItem & { ref: MessageRef }> = [];
-      for (const account of mail.list()) {
-        for (const m of await mail.messages(account.id)) {
-          items.push({
-            label: `${m.seen ? '' : '● '}${m.subject || '(no subject)'}`,
-            description: `${m.from}${m.trashed ? ' · in Trash' : ''}`,
-            detail: m.snippet,
-            ref: { accountId: account.id, messageId: m.id },
-          });
-        }
-      }
-      const pick = await vscode.window.showQuickPick(items, { title: 'Search Messages', placeHolder: 'Subject, sender or text', matchOnDescription: true, matchOnDetail: true });
-      if (pick) await readers.open(pick.ref.accountId, pick.ref.messageId);
+      const query = await vscode.window.showInputBox({
+        title: 'Search Messages',
+        prompt: 'Words, "a phrase", from:, to:, subject:, has:attachment, is:unread, date:2026-11, before:, after:, OR, -word',
+        value: lastQuery,
+        validateInput: (text) => {
+          try {
+            parseQuery(text);
+            return undefined;
+          } catch (e) {
+            return e instanceof QueryError ? `${e.message} (at character ${e.at + 1})` : String(e);
+          }
+        },
+      });
+      if (query === undefined) return;
+      lastQuery = query;
+      await lists.search(query);
     },
     'mailPanel.retryDownload': async (node?: unknown, selection?: unknown) => {
       for (const [accountId, keys] of skippedTargets(node, selection)) await mail.fetch(accountId, { retrySkipped: keys });

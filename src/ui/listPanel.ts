@@ -11,6 +11,7 @@ import { listHtml } from '../list/html';
 import { layoutFrom, ListSession, type ListLayout, type MessageRef } from '../list/listSession';
 import type { ListAction, ListWebviewMessage } from '../shared/listProtocol';
 import type { Folder } from '../views/treeModel';
+import type { MailSearch } from './mailSearch';
 import type { MailService } from './mailService';
 import type { ReaderPanels } from './reader';
 
@@ -34,6 +35,8 @@ interface OpenList {
   session: ListSession;
 }
 
+const listId = (source: ListSource) => (source.kind === 'unified' ? 'unified' : `${source.accountId}:${source.folder}`);
+
 export class MessageListPanels implements vscode.Disposable {
   private readonly panels = new Map<string, OpenList>();
   private active: OpenList | undefined;
@@ -43,6 +46,7 @@ export class MessageListPanels implements vscode.Disposable {
     private readonly mail: MailService,
     private readonly readers: ReaderPanels,
     private readonly context: vscode.ExtensionContext,
+    private readonly mailSearch: MailSearch,
   ) {
     this.disposables.push(
       mail.onDidChange((accountId) => {
@@ -61,8 +65,14 @@ export class MessageListPanels implements vscode.Disposable {
     return this.active?.panel.active ? this.active.session.selection : [];
   }
 
+  /** Search Messages: the Inboxes of all accounts, with `query` in the list's search box. */
+  async search(query: string): Promise<void> {
+    await this.open({ kind: 'unified' });
+    await this.panels.get(listId({ kind: 'unified' }))?.session.search(query);
+  }
+
   async open(source: ListSource): Promise<void> {
-    const id = source.kind === 'unified' ? 'unified' : `${source.accountId}:${source.folder}`;
+    const id = listId(source);
     const existing = this.panels.get(id);
     if (existing) return existing.panel.reveal();
     const dist = vscode.Uri.joinPath(this.context.extensionUri, 'dist');
@@ -76,6 +86,7 @@ export class MessageListPanels implements vscode.Disposable {
       pageMessage: () => this.readers.pageDown(),
       saveLayout: (layout) => void this.context.globalState.update(layoutKey, layout),
       report: (err) => this.mail.log.error(`message list: ${err instanceof Error ? err.message : String(err)}`),
+      wordHits: (leaves) => this.mailSearch.wordHits(leaves, this.accountsOf(source)),
     });
     const list: OpenList = { source, panel, session };
     this.panels.set(id, list);

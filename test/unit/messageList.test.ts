@@ -10,7 +10,7 @@ import { AccountStore } from '../../src/store/accountStore';
 import { FLAG_SEEN, FLAG_TRASHED } from '../../src/store/maildir';
 import { identity, radixOrder } from '../../src/list/order';
 import { baseSubject, buildThreads, type ThreadForest, type ThreadInput } from '../../src/list/threads';
-import { layoutFrom, ListSession } from '../../src/list/listSession';
+import { layoutFrom, ListSession, type ListDelegate } from '../../src/list/listSession';
 import { NO_FILTER, ROW_BLOCK, type ListHostMessage } from '../../src/shared/listProtocol';
 import { listMessage } from '../support/listMessages';
 
@@ -274,9 +274,9 @@ describe('the list over a store', () => {
 
 describe('list session', () => {
   /** A session over `count` messages (newest first), recording what it posts. */
-  async function session(count: number) {
+  async function session(count: number, more: Partial<ListDelegate> = {}, make = (i: number) => msg(i)) {
     const posted: ListHostMessage[] = [];
-    const messages = Array.from({ length: count }, (_, i) => msg(i));
+    const messages = Array.from({ length: count }, (_, i) => make(i));
     const s = new ListSession(() => 'Inbox', layoutFrom(undefined, false), { unified: false, sent: false }, {
       post: (m) => void posted.push(m),
       load: async () => messages,
@@ -285,6 +285,7 @@ describe('list session', () => {
       pageMessage: () => undefined,
       saveLayout: () => undefined,
       report: (err) => assert.fail(String(err)),
+      ...more,
     });
     await s.onMessage({ type: 'ready' });
     const lastState = () => posted.filter((m) => m.type === 'state').at(-1) as Extract<ListHostMessage, { type: 'state' }>;
@@ -310,5 +311,42 @@ describe('list session', () => {
     state = lastState();
     assert.equal(state.rows.start, 0);
     assert.equal(state.rows.rows[0].key, 'a/m999');
+  });
+
+  test('the filter box reads the search language; what it cannot read it says, with where', async () => {
+    const make = (i: number) => msg(i, { from: i % 2 ? 'Ann <ann@example.org>' : 'Bob <bob@example.org>', seen: i % 3 === 0, subject: `Report ${i}` });
+    const { s, lastState } = await session(12, {}, make);
+    await s.onMessage({ type: 'setFilter', filter: { ...NO_FILTER, text: 'from:ann is:unread' } });
+    const keys = (state: ReturnType<typeof lastState>) => state.rows.rows.map((r) => r.key);
+    assert.deepEqual(keys(lastState()), ['a/m11', 'a/m7', 'a/m5', 'a/m1']);
+    await s.onMessage({ type: 'setFilter', filter: { ...NO_FILTER, text: 'from:ann@example.org -report' } });
+    assert.deepEqual(keys(lastState()), [], 'an address is words in order, as the index cuts them');
+    await s.onMessage({ type: 'setFilter', filter: { ...NO_FILTER, text: 'form:ann' } });
+    assert.deepEqual(lastState().state.queryError, { message: 'Unknown field "form:" (did you mean "from:"?); to search for the text, put it in quotes', at: 0 });
+    assert.equal(lastState().state.rowCount, 12, 'an unreadable query narrows nothing');
+  });
+
+  test("the index's answer adds what only the body holds, once it comes; an answer for an older text is dropped", async () => {
+    const answers: Array<{ leaves: Array<[string, string[]]>; answer: (hits: Map<string, Set<string>>) => void }> = [];
+    const { s, lastState } = await session(5, { wordHits: (leaves) => new Promise((answer) => void answers.push({ leaves, answer })) });
+    await s.onMessage({ type: 'setFilter', filter: { ...NO_FILTER, text: 'invoice' } });
+    assert.equal(lastState().state.matches, 0, 'no snippet or subject says invoice');
+    assert.deepEqual(answers[0].leaves, [['any', ['invoice']]]);
+    await s.onMessage({ type: 'setFilter', filter: { ...NO_FILTER, text: 'invoices' } });
+    // The answer queues its work once its promise settles: a message sent after that waits behind it.
+    const settled = async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      await s.onMessage({ type: 'track', atTop: true });
+    };
+    answers[0].answer(new Map([['any:invoice', new Set(['a/m1', 'a/m3'])]])); // late: for the text before
+    await settled();
+    assert.equal(lastState().state.matches, 0);
+    answers[1].answer(new Map([['any:invoices', new Set(['a/m2'])]]));
+    await settled();
+    assert.deepEqual(lastState().rows.rows.map((r) => r.key), ['a/m2']);
+    // A reload (mail arrived, a flag changed) keeps the answer while the index is asked again.
+    await s.reload();
+    assert.deepEqual(lastState().rows.rows.map((r) => r.key), ['a/m2']);
+    assert.equal(answers.length, 3);
   });
 });

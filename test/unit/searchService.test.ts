@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { folderMessages } from '../../src/list/listMessage';
-import { parseQuery } from '../../src/search/query';
-import { indexPath, SearchService, storedMessages, wordLeaves } from '../../src/search/searchService';
+import { parseQuery, wordLeaves } from '../../src/search/query';
+import { indexPath, SearchService, storedMessages } from '../../src/search/searchService';
 import { AccountStore } from '../../src/store/accountStore';
 import { FLAG_SEEN } from '../../src/store/maildir';
 

@@ -44,7 +44,9 @@ const grid = new Grid({
 
 // ---- toolbar: quick filter, toggles, threads, columns -------------------------------------------
 
-const filterInput = el('input', { id: 'filter', type: 'search', placeholder: 'Filter: sender, subject, text', 'aria-label': 'Filter messages', spellcheck: 'false' });
+const filterInput = el('input', { id: 'filter', type: 'search', placeholder: 'Search: words, "a phrase", from:, is:unread, date:2026-11, OR, -word', 'aria-label': 'Search messages', 'aria-describedby': 'query-error', spellcheck: 'false' });
+/** Why the query cannot be read (the host says; src/search/query.ts). */
+const queryError = el('div', { id: 'query-error', role: 'alert', hidden: '' });
 const toggles: Array<[keyof Omit<QuickFilter, 'text'>, string, string]> = [
   ['unread', 'mail', 'Unread only'],
   ['attachment', 'attach', 'With attachments only'],
@@ -82,9 +84,15 @@ filterInput.addEventListener('keydown', (e) => {
 });
 
 function sendFilter(next: QuickFilter): void {
-  filter = next;
-  toggles.forEach(([field], i) => toggleButtons[i].setAttribute('aria-pressed', String(next[field])));
+  showFilter(next, false);
   post({ type: 'setFilter', filter: next });
+}
+
+/** Makes `next` the filter the box and the toggles show (`text`: put its text in the box too). */
+function showFilter(next: QuickFilter, text = true): void {
+  filter = next;
+  if (text) filterInput.value = next.text;
+  toggles.forEach(([field], i) => toggleButtons[i].setAttribute('aria-pressed', String(next[field])));
 }
 
 function openColumnMenu(): void {
@@ -127,7 +135,7 @@ document.addEventListener('click', (e) => {
   if (!columnMenu.hidden && !columnMenu.contains(e.target as Node) && !columnsButton.contains(e.target as Node)) closeColumnMenu();
 });
 
-document.body.append(el('div', { id: 'toolbar', role: 'toolbar', 'aria-label': 'Message list' }, filterInput, ...toggleButtons, count, threadButton, columnsButton), grid.root, columnMenu);
+document.body.append(el('div', { id: 'toolbar', role: 'toolbar', 'aria-label': 'Message list' }, filterInput, ...toggleButtons, count, threadButton, columnsButton), queryError, grid.root, columnMenu);
 
 // ---- selection -----------------------------------------------------------------------------------
 
@@ -266,12 +274,13 @@ function applyState(next: ListState, rows: RowWindow): void {
   const offsetInTop = grid.scrollOffset() - grid.firstVisible() * ROW_HEIGHT;
   const wasAtTop = grid.atTop();
   state = next;
-  if (!filter) {
-    filter = next.filter;
-    filterInput.value = next.filter.text;
-    toggles.forEach(([field], i) => toggleButtons[i].setAttribute('aria-pressed', String(next.filter[field])));
-  }
+  if (!filter) showFilter(next.filter);
   threadButton.setAttribute('aria-pressed', String(next.threaded));
+  // Shown for the text the box holds now: an answer about an older text is not this one's.
+  const error = next.queryError && next.filter.text === filterInput.value ? next.queryError : undefined;
+  queryError.hidden = !error;
+  queryError.textContent = error ? `${error.message} (at character ${error.at + 1})` : '';
+  filterInput.setAttribute('aria-invalid', String(!!error));
   const filtered = next.filter.text || next.filter.unread || next.filter.attachment || next.filter.headersOnly;
   count.textContent = filtered ? `${next.matches} of ${next.total}` : `${next.total} message${next.total === 1 ? '' : 's'}`;
   document.title = next.title;
@@ -288,6 +297,9 @@ window.addEventListener('message', (event: MessageEvent<ListHostMessage>) => {
   switch (message?.type) {
     case 'state':
       applyState(message.state, message.rows);
+      break;
+    case 'filter':
+      showFilter(message.filter);
       break;
     case 'rows':
       if (state && message.version === state.version) grid.addRows(message.start, message.rows);

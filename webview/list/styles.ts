@@ -17,6 +17,9 @@ button { font: inherit; color: inherit; }
 .tool[aria-pressed="true"] { background: var(--vscode-inputOption-activeBackground); border-color: var(--vscode-inputOption-activeBorder, transparent);
   color: var(--vscode-inputOption-activeForeground, inherit); }
 .tool:focus-visible, .colhead:focus-visible { outline: 1px solid var(--vscode-focusBorder); outline-offset: -1px; }
+#query-error { padding: 4px 8px; color: var(--vscode-inputValidation-errorForeground, var(--vscode-errorForeground));
+  background: var(--vscode-inputValidation-errorBackground, transparent); border-bottom: 1px solid var(--vscode-inputValidation-errorBorder, var(--vscode-errorForeground)); }
+#filter[aria-invalid="true"] { border-color: var(--vscode-inputValidation-errorBorder, var(--vscode-errorForeground)); }
 #count { color: var(--vscode-descriptionForeground); white-space: nowrap; padding: 0 4px; }
 #grid { flex: 1; display: flex; flex-direction: column; min-height: 0; outline: none; }
 #grid:focus-visible #scroller { outline: 1px solid var(--vscode-focusBorder); outline-offset: -1px; }

@@ -1,0 +1,73 @@
+/**
+ * The list's filter text as a search query (src/search/query.ts): one box for the quick filter
+ * and for search. Each word leaf matches a message when its words are in the sender, recipients,
+ * subject or snippet as the list already holds them (at once, and as a prefix while one types) or
+ * when the search index found it (body, attachment names, whole words; its answer comes a moment
+ * later, from the worker). Flags, dates and accounts come from the messages.
+ */
+import { compile } from '../search/evaluate';
+import { leafId, parseQuery, QueryError, wordLeaves, type Query, type TextField } from '../search/query';
+import type { ListMessage } from './listMessage';
+
+export class ListQuery {
+  readonly query: Query | undefined;
+  /** Why the text cannot be read as a query, and where. */
+  readonly error: { message: string; at: number } | undefined;
+  /** The index's last answer for this text's word leaves: message keys by leaf. */
+  private hits: Map<string, Set<string>> | undefined;
+  /** That answer as a flag per message, for the messages it was last turned into flags for. */
+  private indexed: { messages: readonly ListMessage[]; flags: Map<string, Uint8Array> } | undefined;
+
+  constructor(readonly text: string) {
+    try {
+      this.query = parseQuery(text);
+    } catch (e) {
+      if (!(e instanceof QueryError)) throw e;
+      this.error = { message: e.message, at: e.at };
+    }
+  }
+
+  /** The word leaves the index is asked about. */
+  leaves(): Array<[TextField, string[]]> {
+    return this.query ? wordLeaves(this.query) : [];
+  }
+
+  /** The index's answer, as message keys per leaf. Kept across reloads (the list asks again after each). */
+  setIndexHits(hits: Map<string, Set<string>>): void {
+    this.hits = hits;
+    this.indexed = undefined;
+  }
+
+  private flags(messages: readonly ListMessage[]): Map<string, Uint8Array> | undefined {
+    if (!this.hits) return undefined;
+    if (this.indexed?.messages !== messages) {
+      const keys = messages.map((m) => `${m.accountId}/${m.id}`);
+      this.indexed = { messages, flags: new Map([...this.hits].map(([leaf, set]) => [leaf, Uint8Array.from(keys, (key) => (set.has(key) ? 1 : 0))])) };
+    }
+    return this.indexed.flags;
+  }
+
+  /**
+   * The test of message `i`, or undefined when the text asks nothing (empty, or unreadable: the
+   * list then says why and shows what the toggles let through). `folded(i)` gives message i's
+   * sender, recipients, subject and snippet, folded.
+   */
+  test(messages: readonly ListMessage[], folded: (i: number) => [string, string, string, string]): ((i: number) => boolean) | undefined {
+    const query = this.query;
+    if (!query || query.kind === 'all') return undefined;
+    const flags = this.flags(messages);
+    return compile(query, messages, (field, words) => {
+      const phrase = words.join(' ');
+      const indexed = flags?.get(leafId(field, words));
+      const here = (i: number) => {
+        if (field === 'attachment') return false; // the index alone knows attachment names
+        const [from, to, subject, snippet] = folded(i);
+        if (field === 'from') return from.includes(phrase);
+        if (field === 'to') return to.includes(phrase);
+        if (field === 'subject') return subject.includes(phrase);
+        return from.includes(phrase) || to.includes(phrase) || subject.includes(phrase) || snippet.includes(phrase);
+      };
+      return indexed ? (i) => indexed[i] === 1 || here(i) : here;
+    });
+  }
+}

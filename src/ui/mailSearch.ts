@@ -1,0 +1,97 @@
+/**
+ * Search in this window: each account's index follows its store (built when first opened, then
+ * after every change, in the search worker), with the progress of a long build in the status bar;
+ * and the lists ask it which messages a query finds. A store whose index another window holds is
+ * searched without it (sender, recipients, subject and snippet only): see `available`.
+ */
+import * as vscode from 'vscode';
+import type { TextField } from '../search/query';
+import { SearchService, storedMessages } from '../search/searchService';
+import type { MailService } from './mailService';
+
+export class MailSearch implements vscode.Disposable {
+  private readonly service: SearchService;
+  /** Accounts whose index is up to date with their store (or being brought there). */
+  private readonly updating = new Map<string, Promise<boolean>>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly subscription: vscode.Disposable;
+
+  constructor(
+    private readonly mail: MailService,
+    extensionUri: vscode.Uri,
+  ) {
+    this.service = new SearchService(vscode.Uri.joinPath(extensionUri, 'dist', 'searchWorker.js').fsPath);
+    // After a change, once it settles (a fetch changes a store many times in a row).
+    this.subscription = mail.onDidChange((id) => {
+      for (const account of id ? [id] : mail.list().map((a) => a.id)) this.schedule(account, 1000);
+    });
+    // Stores indexed before this window opened are brought up to date once the window has settled.
+    for (const account of mail.list()) this.schedule(account.id, 5000);
+  }
+
+  private schedule(accountId: string, delayMs: number): void {
+    clearTimeout(this.timers.get(accountId));
+    this.timers.set(accountId, setTimeout(() => void this.update(accountId), delayMs));
+  }
+
+  /** Brings an account's index up to its store; false when it cannot be had (another window has it). */
+  update(accountId: string): Promise<boolean> {
+    const run = (this.updating.get(accountId) ?? Promise.resolve(true)).then(() => this.doUpdate(accountId));
+    this.updating.set(accountId, run);
+    return run;
+  }
+
+  private async doUpdate(accountId: string): Promise<boolean> {
+    if (!this.mail.account(accountId)) return false;
+    const messages = storedMessages(await this.mail.store(accountId));
+    const build = new BuildProgress();
+    try {
+      await this.service.update(this.mail.storeRoot(accountId), messages, (done, total) => build.report(done, total));
+      return true;
+    } catch (e) {
+      this.mail.log.warn(`[${accountId}] search index: ${e instanceof Error ? e.message : String(e)}`);
+      return false;
+    } finally {
+      build.end();
+    }
+  }
+
+  /** For each word leaf, the keys of the messages the indexes of these accounts find (an account whose index cannot be had finds none). */
+  async wordHits(leaves: Array<[TextField, string[]]>, accountIds: string[]): Promise<Map<string, Set<string>>> {
+    const roots = new Map<string, string>();
+    for (const accountId of accountIds) {
+      if (await (this.updating.get(accountId) ?? this.update(accountId))) roots.set(accountId, this.mail.storeRoot(accountId));
+    }
+    return this.service.wordHits(leaves, roots);
+  }
+
+  dispose(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.subscription.dispose();
+    void this.service.dispose();
+  }
+}
+
+/** The status bar's word on a long index build; an update of a few messages is quiet. */
+class BuildProgress {
+  private say: ((message: string) => void) | undefined;
+  private finish: (() => void) | undefined;
+  private shown = false;
+  private ended = false;
+
+  report(done: number, total: number): void {
+    if (!this.shown && total > 1000) {
+      this.shown = true;
+      void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Indexing mail for search' }, (progress) => {
+        this.say = (message) => progress.report({ message });
+        return new Promise<void>((resolve) => (this.ended ? resolve() : (this.finish = resolve)));
+      });
+    }
+    this.say?.(`${done.toLocaleString()} of ${total.toLocaleString()}`);
+  }
+
+  end(): void {
+    this.ended = true;
+    this.finish?.();
+  }
+}
