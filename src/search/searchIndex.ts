@@ -77,6 +77,7 @@ export class SearchIndex {
           resize.run([m.size, known.n]);
         }
         const n = known ? known.n : Number(addId.run([m.id, m.size]).lastInsertRowid);
+        if (this.ids) this.ids[n] = m.id;
         put.run([n, words(m.from), words(m.to), words(m.subject), words(m.body), words(m.attachments.join(' '))]);
       }
     });
@@ -89,6 +90,7 @@ export class SearchIndex {
         if (!known) continue;
         drop.run(known.n);
         forget.run(known.n);
+        if (this.ids) delete this.ids[known.n];
       }
     });
   }
@@ -98,13 +100,32 @@ export class SearchIndex {
     return new Map((this.db.all('SELECT id, size FROM messages') as Array<{ id: string; size: number }>).map((r) => [r.id, r.size]));
   }
 
-  /** The ids of the messages whose `field` holds `words` in this order (one word: anywhere). */
+  /**
+   * The ids of the messages whose `field` holds `words` in this order (one word: anywhere). The
+   * matching row numbers come back as one string, turned into ids here: a row object per match
+   * across the WebAssembly boundary, joined with the ids in SQL, took 200-290 ms for 90,000 matches
+   * against 33-50 ms.
+   */
   matching(field: TextField, list: string[]): Set<string> {
     const phrase = `"${list.join(' ')}"`; // words are letters, marks and digits only: nothing to escape
     const expression = field === 'any' ? phrase : `${COLUMNS[field]} : ${phrase}`;
-    const rows = this.db.all('SELECT messages.id AS id FROM words JOIN messages ON messages.n = words.rowid WHERE words MATCH ?', [expression]) as Array<{ id: string }>;
-    return new Set(rows.map((r) => r.id));
+    const { rows } = this.db.get("SELECT group_concat(rowid, ' ') AS rows FROM words WHERE words MATCH ?", [expression]) as { rows: string | null };
+    const ids = this.idsByRow();
+    const found = new Set<string>();
+    if (rows) for (const n of rows.split(' ')) found.add(ids[Number(n)]);
+    return found;
   }
+
+  /** Message ids by row number, read once and kept up to date by add and remove. */
+  private idsByRow(): string[] {
+    if (!this.ids) {
+      this.ids = [];
+      for (const row of this.db.all('SELECT n, id FROM messages') as Array<{ n: number; id: string }>) this.ids[row.n] = row.id;
+    }
+    return this.ids;
+  }
+
+  private ids: string[] | undefined;
 
   async close(): Promise<void> {
     this.db.close();
@@ -120,6 +141,7 @@ export class SearchIndex {
       this.db.exec('COMMIT');
     } catch (e) {
       this.db.exec('ROLLBACK');
+      this.ids = undefined; // it may hold rows rolled back: read again when needed
       throw e;
     } finally {
       for (const statement of statements) statement.finalize();

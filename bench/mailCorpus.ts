@@ -1,0 +1,99 @@
+/**
+ * Realistic mail for the benchmarks: sizes log-normal (most a few KB, a few large), plain text in
+ * UTF-8 and ISO-8859-1, 8bit, quoted-printable and base64, HTML alternatives, attachments, a share
+ * of German, French, Russian and Chinese text, names in several scripts (RFC 2047). Deterministic
+ * for a seed, so two runs and two tools see the same mail.
+ */
+import { rng } from '../test/support/mailcheck';
+
+const NAMES = ['Renée Dupont', 'Jürgen Groß', 'Ana Núñez', 'Li Wei', '李伟', 'Olga Петрова', 'Sam Smith', 'محمد علي', 'Bob Jones', 'Ève Lefèvre', 'Kenji Sato', 'Maria Rossi'];
+const EN = 'the release plan budget meeting report invoice travel build failure weekly notes project deadline review draft customer server update schedule agenda quarter numbers team office holiday lunch conference contract payment shipping order account password security network backup database performance test deploy feature issue bug fix design document proposal'.split(' ');
+const DE = 'München Straße Größe Übersicht Bericht Besprechung Rechnung Reise Woche Ärger schön Grüße Qualität'.split(' ');
+const FR = 'café réunion été élève déjà très problème à bientôt rapport facture'.split(' ');
+const RU = 'отчёт встреча бюджет проект счёт неделя привет сервер'.split(' ');
+const ZH = ['会议', '北京', '报告', '预算', '项目', '明天', '客户', '发票'];
+
+/** Words in a Zipf-like spread: a few very common, many rare (as in real text). */
+function zipfWord(random: () => number, words: string[]): string {
+  return words[Math.min(words.length - 1, Math.floor(Math.exp(random() * Math.log(words.length + 1))) - 1)];
+}
+
+const encodeWord = (text: string) => (/^[\x20-\x7e]*$/.test(text) ? text : `=?UTF-8?B?${Buffer.from(text).toString('base64')}?=`);
+
+function quotedPrintable(text: string): string {
+  const bytes = Buffer.from(text, 'utf8');
+  let out = '';
+  let line = 0;
+  for (const b of bytes) {
+    const piece = b === 0x0a ? '\r\n' : (b >= 33 && b <= 126 && b !== 61) || b === 32 ? String.fromCharCode(b) : `=${b.toString(16).toUpperCase().padStart(2, '0')}`;
+    if (piece === '\r\n') line = 0;
+    else if (line + piece.length > 73) {
+      out += '=\r\n';
+      line = 0;
+    }
+    out += piece;
+    line += piece === '\r\n' ? 0 : piece.length;
+  }
+  return out;
+}
+
+export interface CorpusMessage {
+  raw: Buffer;
+  /** Unread (no S flag), as a mail client would have it. */
+  seen: boolean;
+}
+
+/** Message `i` of the corpus for `seed`. */
+export function realisticMessage(seed: number, i: number, start = Date.UTC(2025, 0, 1)): CorpusMessage {
+  const random = rng(seed * 1_000_003 + i);
+  const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)];
+  const lang = random();
+  const vocabulary = lang < 0.7 ? EN : lang < 0.8 ? [...EN, ...DE] : lang < 0.88 ? [...EN, ...FR] : lang < 0.95 ? RU : ZH;
+  const joiner = vocabulary === ZH ? '' : ' ';
+  // Log-normal: median ~60 words, a long tail.
+  const wordCount = Math.max(5, Math.floor(Math.exp(4.1 + random() * 1.4 + (random() < 0.02 ? 3 : 0))));
+  const words = Array.from({ length: wordCount }, () => zipfWord(random, vocabulary));
+  const lines: string[] = [];
+  for (let w = 0; w < words.length; w += 12) lines.push(words.slice(w, w + 12).join(joiner));
+  const text = `${lines.join('\n')}\n`;
+  const from = pick(NAMES);
+  const subject = Array.from({ length: 2 + Math.floor(random() * 5) }, () => zipfWord(random, vocabulary)).join(joiner);
+  const date = new Date(start + Math.floor(random() * 700 * 86_400_000));
+  const head = [
+    `From: ${encodeWord(from)} <user${i % 700}@example.org>`,
+    `To: Alice <alice@example.org>${random() < 0.3 ? `, ${encodeWord(pick(NAMES))} <peer${i % 97}@example.net>` : ''}`,
+    ...(random() < 0.2 ? [`Cc: ${encodeWord(pick(NAMES))} <cc${i % 53}@example.com>`] : []),
+    `Subject: ${encodeWord(subject)}`,
+    `Date: ${date.toUTCString()}`,
+    `Message-ID: <corpus-${seed}-${i}@example.org>`,
+    'MIME-Version: 1.0',
+  ];
+  const kind = random();
+  let body: string[];
+  if (kind < 0.45) {
+    body = ['Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '', text.replace(/\n/g, '\r\n')];
+  } else if (kind < 0.55 && vocabulary !== RU && vocabulary !== ZH) {
+    body = ['Content-Type: text/plain; charset=iso-8859-1', 'Content-Transfer-Encoding: quoted-printable', '', quotedPrintableLatin1(text)];
+  } else if (kind < 0.8) {
+    const html = `<html><body>${lines.map((l) => `<p>${l}</p>`).join('')}</body></html>`;
+    body = ['Content-Type: multipart/alternative; boundary="alt"', '', '--alt', 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: quoted-printable', '', quotedPrintable(text), '--alt', 'Content-Type: text/html; charset=utf-8', 'Content-Transfer-Encoding: base64', '', base64Lines(Buffer.from(html)), '--alt--', ''];
+  } else {
+    const size = Math.floor(Math.exp(9 + random() * 3)); // 8 KB to 160 KB, a few more
+    const data = Buffer.alloc(size);
+    for (let k = 0; k < size; k += 4) data.writeUInt32LE(Math.floor(random() * 0xffffffff), k > size - 4 ? size - 4 : k);
+    const name = `${pick(['report', 'invoice', 'photo', 'Übersicht', 'contract'])}-${i % 1000}.${pick(['pdf', 'jpg', 'xlsx', 'zip'])}`;
+    body = ['Content-Type: multipart/mixed; boundary="mix"', '', '--mix', 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '', text.replace(/\n/g, '\r\n'), '--mix', `Content-Type: application/octet-stream; name="${name}"`, `Content-Disposition: attachment; filename*=UTF-8''${encodeURIComponent(name)}`, 'Content-Transfer-Encoding: base64', '', base64Lines(data), '--mix--', ''];
+  }
+  return { raw: Buffer.from([...head, ...body].join('\r\n')), seen: random() < 0.8 };
+}
+
+function quotedPrintableLatin1(text: string): string {
+  return Buffer.from(text, 'latin1')
+    .toString('latin1')
+    .replace(/[^\x20-\x7e\n]|=/g, (c) => `=${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
+    .replace(/\n/g, '\r\n');
+}
+
+function base64Lines(data: Buffer): string {
+  return (data.toString('base64').match(/.{1,76}/g) ?? []).join('\r\n');
+}
