@@ -13,6 +13,9 @@ export interface ListMessage extends MessageEntry {
   account: string;
 }
 
+/** A message's key in a list of several accounts' mail (and the webview's row key). */
+export const keyOf = (m: { accountId: string; id: string }) => `${m.accountId}/${m.id}`;
+
 /** What the list needs of a store: its rows and flags, in no order. */
 export interface MessageSource {
   forEachMessage(visit: (row: Readonly<IndexedMessage>, seen: boolean, trashed: boolean) => void): void;

@@ -14,7 +14,7 @@ import { displayName } from '../shared/format';
 import { NO_FILTER, type QuickFilter, type RowView, type SortOrder } from '../shared/listProtocol';
 import { foldWords } from './fold';
 import { ListQuery } from './listQuery';
-import type { ListMessage } from './listMessage';
+import { keyOf, type ListMessage } from './listMessage';
 import { byDate } from './order';
 import { runNow, runSliced, type Steps } from './slices';
 import { orderSteps } from './sortOrder';
@@ -34,7 +34,7 @@ export const DEFAULT_SORT: SortOrder = { column: 'date', descending: true };
 
 export type { ListMessage } from './listMessage';
 
-export const keyOf = (m: { accountId: string; id: string }) => `${m.accountId}/${m.id}`;
+export { keyOf } from './listMessage';
 
 export class MessageList {
   private messages: ListMessage[] = [];

@@ -7,7 +7,7 @@
  */
 import { compile } from '../search/evaluate';
 import { leafId, parseQuery, QueryError, wordLeaves, type Query, type TextField } from '../search/query';
-import type { ListMessage } from './listMessage';
+import { keyOf, type ListMessage } from './listMessage';
 
 export class ListQuery {
   readonly query: Query | undefined;
@@ -41,7 +41,7 @@ export class ListQuery {
   private flags(messages: readonly ListMessage[]): Map<string, Uint8Array> | undefined {
     if (!this.hits) return undefined;
     if (this.indexed?.messages !== messages) {
-      const keys = messages.map((m) => `${m.accountId}/${m.id}`);
+      const keys = messages.map(keyOf);
       this.indexed = { messages, flags: new Map([...this.hits].map(([leaf, set]) => [leaf, Uint8Array.from(keys, (key) => (set.has(key) ? 1 : 0))])) };
     }
     return this.indexed.flags;
