@@ -228,6 +228,7 @@ export class MessageList {
       partial: m.partialOf !== undefined,
       account: m.account,
       snippet: m.snippet,
+      marks: this.query.query && this.query.query.kind !== 'all' ? this.query.marks(m.snippet) : undefined,
       depth,
     };
     if (depth === 0 && this.options.threaded && this.forest && this.stats && this.forest.firstChild[index] !== -1) {

@@ -6,7 +6,9 @@
  * later, from the worker). Flags, dates and accounts come from the messages.
  */
 import { compile } from '../search/evaluate';
-import { leafId, parseQuery, QueryError, wordLeaves, type Query, type TextField } from '../search/query';
+import { leafId, parseQuery, QueryError, soughtWords, wordLeaves, type Query, type TextField } from '../search/query';
+import { UNSPACED, WORD_RUN } from '../search/tokens';
+import { fold } from './fold';
 import { keyOf, type ListMessage } from './listMessage';
 
 export class ListQuery {
@@ -25,6 +27,29 @@ export class ListQuery {
       if (!(e instanceof QueryError)) throw e;
       this.error = { message: e.message, at: e.at };
     }
+  }
+
+  /**
+   * Where the sought words are in `text` (a snippet), as [start, end) ranges of it: each word of
+   * the text that, folded, begins with one of them (as the box matches while one types).
+   */
+  marks(text: string): Array<[number, number]> {
+    const sought = this.query ? soughtWords(this.query) : [];
+    if (!sought.length || !text) return [];
+    const ranges: Array<[number, number]> = [];
+    for (const match of text.matchAll(WORD_RUN)) {
+      const folded = fold(match[0]);
+      if (sought.some((w) => folded.startsWith(w))) {
+        ranges.push([match.index, match.index + match[0].length]);
+        continue;
+      }
+      // A word of a script written without spaces is found inside a longer run, not only at its start.
+      const inside = sought.find((w) => UNSPACED.test(w) && folded.includes(w));
+      if (inside === undefined) continue;
+      const at = match[0].indexOf(inside);
+      ranges.push(at >= 0 ? [match.index + at, match.index + at + inside.length] : [match.index, match.index + match[0].length]);
+    }
+    return ranges;
   }
 
   /** The word leaves the index is asked about. */

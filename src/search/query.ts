@@ -217,3 +217,14 @@ export function wordLeaves(query: Query): Array<[TextField, string[]]> {
 
 /** One word leaf, as a key: the same leaf asked twice is answered once. */
 export const leafId = (field: TextField, words: string[]) => `${field}:${words.join(' ')}`;
+
+/** The words the query looks for (not those it leaves out): what a result highlights. */
+export function soughtWords(query: Query): string[] {
+  const words = new Set<string>();
+  const visit = (q: Query): void => {
+    if (q.kind === 'words' && q.field !== 'attachment') q.words.forEach((w) => words.add(w));
+    else if (q.kind === 'and' || q.kind === 'or') q.items.forEach(visit);
+  };
+  visit(query);
+  return [...words];
+}

@@ -7,8 +7,10 @@
  */
 import { fold } from '../list/fold';
 
-const RUNS = /[\p{L}\p{M}\p{N}]+/gu;
-const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+/** A word's characters in a row (matchAll copies it: safe to share). */
+export const WORD_RUN = /[\p{L}\p{M}\p{N}]+/gu;
+/** Scripts written without spaces between words. */
+export const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
 /** Words longer than this are not words (base64 runs, hashes): not indexed, never matched. */
 export const MAX_WORD = 64;
 
@@ -17,7 +19,7 @@ let segmenter: Intl.Segmenter | undefined;
 /** The words of `text`, folded, in order (repeats kept: a phrase needs its positions). */
 export function tokens(text: string): string[] {
   const words: string[] = [];
-  for (const [run] of fold(text).matchAll(RUNS)) {
+  for (const [run] of fold(text).matchAll(WORD_RUN)) {
     if (!UNSPACED.test(run)) {
       if (run.length <= MAX_WORD) words.push(run);
       continue;

@@ -43,6 +43,8 @@ export interface RowView {
   partial: boolean;
   account: string;
   snippet: string;
+  /** While searching: where the sought words are in the snippet, [start, end) (the row then shows it). */
+  marks?: Array<[number, number]>;
   /** 0 for a thread's first message, 1 for its replies, and so on. */
   depth: number;
   /** Present on a thread's first message when the thread has replies. */

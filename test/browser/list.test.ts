@@ -119,11 +119,15 @@ describe('message list webview in Chromium', { skip }, () => {
     await page.fill('#filter', 'munchen');
     await expectKeys(page, ['a/m3', 'a/m1']);
     assert.equal(await page.textContent('#count'), '2 of 4');
+    // A result shows its snippet with the sought word marked, whatever its case and accents.
+    assert.deepEqual(await page.locator('#spacer .row[data-key="a/m3"] .snippet mark').allInnerTexts(), ['MUNCHEN']);
+    assert.equal(await page.locator('#spacer .row[data-key="a/m3"] .snippet').innerText(), 'see you in MUNCHEN');
     await page.fill('#filter', 'zoe unal');
     await expectKeys(page, ['a/m2']);
     await page.fill('#filter', '');
     await page.click('#toggle-unread');
     await expectKeys(page, ['a/m1']);
+    assert.equal(await page.locator('#spacer .snippet:visible').count(), 0, 'no snippets when not searching');
     assert.equal(await page.textContent('#count'), '1 of 4');
     assert.equal(await page.getAttribute('#toggle-unread', 'aria-pressed'), 'true');
     await page.click('#toggle-unread');

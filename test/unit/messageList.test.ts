@@ -10,6 +10,7 @@ import { AccountStore } from '../../src/store/accountStore';
 import { FLAG_SEEN, FLAG_TRASHED } from '../../src/store/maildir';
 import { identity, radixOrder } from '../../src/list/order';
 import { baseSubject, buildThreads, type ThreadForest, type ThreadInput } from '../../src/list/threads';
+import { ListQuery } from '../../src/list/listQuery';
 import { layoutFrom, ListSession, type ListDelegate } from '../../src/list/listSession';
 import { NO_FILTER, ROW_BLOCK, type ListHostMessage } from '../../src/shared/listProtocol';
 import { listMessage } from '../support/listMessages';
@@ -348,5 +349,15 @@ describe('list session', () => {
     await s.reload();
     assert.deepEqual(lastState().rows.rows.map((r) => r.key), ['a/m2']);
     assert.equal(answers.length, 3);
+  });
+
+  test('a result marks the sought words in its snippet: folded, as prefixes, inside CJK runs, not the words left out', () => {
+    const marks = (query: string, text: string) => new ListQuery(query).marks(text).map(([a, b]) => text.slice(a, b));
+    assert.deepEqual(marks('munchen', 'Treffen in München, MUNCHEN!'), ['München', 'MUNCHEN']);
+    assert.deepEqual(marks('repo', 'The report is in the repository'), ['report', 'repository']);
+    assert.deepEqual(marks('report -invoice', 'report and invoice'), ['report']);
+    assert.deepEqual(marks('北京', '我们明天去北京开会'), ['北京']);
+    assert.deepEqual(marks('is:unread', 'anything'), []);
+    assert.deepEqual(marks('form:x', 'anything'), [], 'an unreadable query marks nothing');
   });
 });

@@ -26,6 +26,8 @@ export class RowNode {
   private readonly partialIcon = icon('cloud-download', 'Only the headers are downloaded');
   private readonly subjectText = el('span', { class: 'subject-text' });
   private readonly threadCount = el('span', { class: 'thread-count' });
+  /** While searching: the snippet, its sought words marked. */
+  private readonly snippet = el('span', { class: 'snippet' });
 
   constructor(readonly columns: readonly Column[]) {
     // The native context menu of VS Code (package.json, menus "webview/context") acts on the selection.
@@ -41,7 +43,7 @@ export class RowNode {
       }
       if (column === 'subject') {
         this.twisty.append(this.chevron);
-        cell.append(this.twisty, this.partialIcon, this.subjectText, this.threadCount);
+        cell.append(this.twisty, this.partialIcon, this.subjectText, this.threadCount, this.snippet);
       }
       this.cells.set(column, cell);
       this.node.append(cell);
@@ -116,6 +118,21 @@ export class RowNode {
       this.threadCount.textContent = `${thread.size}${thread.unread ? ` · ${thread.unread}` : ''}`;
       this.threadCount.title = `${thread.size} messages${thread.unread ? `, ${thread.unread} unread` : ''}`;
     }
+    this.snippet.hidden = !row?.marks;
+    if (row?.marks) this.snippet.replaceChildren(...marked(row.snippet, row.marks));
     cell.title = row ? `${row.subject || '(no subject)'}${row.snippet ? `\n\n${row.snippet}` : ''}` : '';
   }
+}
+
+/** `text` with its [start, end) ranges in <mark>. */
+function marked(text: string, ranges: Array<[number, number]>): Array<Node | string> {
+  const out: Array<Node | string> = [];
+  let at = 0;
+  for (const [start, end] of ranges) {
+    if (start < at || end > text.length) continue; // not in order or past the end: a range we cannot trust
+    out.push(text.slice(at, start), el('mark', {}, text.slice(start, end)));
+    at = end;
+  }
+  out.push(text.slice(at));
+  return out;
 }

@@ -50,6 +50,8 @@ button { font: inherit; color: inherit; }
 .thread-count { margin-left: 6px; padding: 0 5px; border-radius: 8px; font-size: 0.85em; font-weight: normal;
   background: var(--vscode-badge-background); color: var(--vscode-badge-foreground); }
 .snippet { color: var(--vscode-descriptionForeground); font-weight: normal; margin-left: 8px; }
+.snippet mark { background: var(--vscode-editor-findMatchHighlightBackground, transparent); color: inherit;
+  outline: 1px solid var(--vscode-editor-findMatchHighlightBorder, transparent); }
 #column-menu { position: absolute; z-index: 10; right: 8px; top: 36px; min-width: 160px; padding: 4px 0;
   background: var(--vscode-menu-background, var(--vscode-editorWidget-background)); color: var(--vscode-menu-foreground, inherit);
   border: 1px solid var(--vscode-menu-border, var(--vscode-widget-border, var(--vscode-contrastBorder, transparent)));
