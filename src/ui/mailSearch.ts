@@ -2,7 +2,7 @@
  * Search in this window: each account's index follows its store (built when first opened, then
  * after every change, in the search worker), with the progress of a long build in the status bar;
  * and the lists ask it which messages a query finds. A store whose index another window holds is
- * searched without it (sender, recipients, subject and snippet only): see `available`.
+ * searched without it (sender, recipients, subject and snippet only): see `wordHits`.
  */
 import * as vscode from 'vscode';
 import type { TextField } from '../search/query';
@@ -43,9 +43,10 @@ export class MailSearch implements vscode.Disposable {
 
   private async doUpdate(accountId: string): Promise<boolean> {
     if (!this.mail.account(accountId)) return false;
-    const messages = storedMessages(await this.mail.store(accountId));
     const build = new BuildProgress();
     try {
+      // Inside: a store that cannot be read must not break the chain of updates (the tree says why).
+      const messages = storedMessages(await this.mail.store(accountId));
       await this.service.update(this.mail.storeRoot(accountId), messages, (done, total) => build.report(done, total));
       return true;
     } catch (e) {
