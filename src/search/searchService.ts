@@ -2,14 +2,13 @@
  * Search, as the extension host uses it: each store's index lives in `<store>/search.db` and is
  * worked on by one worker thread (searchWorker.ts), so neither a first build over a large store
  * nor a query ever runs on the host's thread. A query's word leaves go to each store's index;
- * flags, dates and accounts are then read from the messages (evaluate.ts).
+ * flags, dates and accounts are read from the messages by whoever asks (src/list/listQuery.ts).
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AccountStore } from '../store/accountStore';
-import { evaluate, type SearchableMessage } from './evaluate';
 import type { StoredMessage } from './indexer';
-import { leafId, wordLeaves, type Query, type TextField } from './query';
+import { leafId, type TextField } from './query';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
 
 type Pending = { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void; progress?: (done: number, total: number) => void };
@@ -36,12 +35,6 @@ export class SearchService {
   async update(storeRoot: string, messages: StoredMessage[], progress?: (done: number, total: number) => void): Promise<{ added: number; removed: number }> {
     const reply = await this.ask({ type: 'update', path: indexPath(storeRoot), messages }, progress);
     return reply.type === 'updated' ? { added: reply.added, removed: reply.removed } : { added: 0, removed: 0 };
-  }
-
-  /** For each of `messages`, whether `query` finds it; `roots` names each account's store. */
-  async find(query: Query, messages: readonly SearchableMessage[], roots: ReadonlyMap<string, string>): Promise<Uint8Array> {
-    const hits = await this.wordHits(wordLeaves(query), roots);
-    return evaluate(query, messages, (field, words) => hits.get(leafId(field, words)) ?? new Set());
   }
 
   /** For each word leaf (by leafId), the keys (`accountId/id`) of the messages it finds in these accounts' stores. */

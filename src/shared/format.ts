@@ -65,6 +65,9 @@ export function relativeDate(ms: number, now: number): string {
   return new Date(ms).toLocaleDateString();
 }
 
+/** Why a search query cannot be read, and where (the palette's box and the list's say it alike). */
+export const queryErrorText = (error: { message: string; at: number }) => `${error.message} (at character ${error.at + 1})`;
+
 /** "Renée Dupont <renee@x.org>" -> "Renée Dupont"; bare addresses stay. */
 export function displayName(from: string): string {
   const match = /^\s*"?([^"<]+?)"?\s*<[^>]+>/.exec(from);

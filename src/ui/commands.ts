@@ -9,7 +9,7 @@ import type { AccountStore } from '../store/accountStore';
 import { emlName } from '../reader/files';
 import { DEFAULT_POLICY } from '../sync/fetch';
 import { parseQuery, QueryError } from '../search/query';
-import { messagesText } from '../shared/format';
+import { messagesText, queryErrorText } from '../shared/format';
 import { exportChoices, inFolder, type TreeNode } from '../views/treeModel';
 import { addAccount, editAccount, pickAccount, removeAccount } from './accountWizard';
 import { accountSettings } from './accountSettingsForm';
@@ -214,7 +214,7 @@ export function registerCommands(context: vscode.ExtensionContext, mail: MailSer
             parseQuery(text);
             return undefined;
           } catch (e) {
-            return e instanceof QueryError ? `${e.message} (at character ${e.at + 1})` : String(e);
+            return e instanceof QueryError ? queryErrorText(e) : String(e);
           }
         },
       });

@@ -1,6 +1,6 @@
 // Message list webview entry (browser). Talks to the host only through src/shared/listProtocol.ts.
 import { ALL_COLUMNS, type ListHostMessage, type ListState, type ListWebviewMessage, type QuickFilter, type RowWindow } from '../../src/shared/listProtocol';
-import { prepareDateFormats } from '../../src/shared/format';
+import { prepareDateFormats, queryErrorText } from '../../src/shared/format';
 import { addStyles, el, hostChannel, icon } from '../common/dom';
 import { COLUMN_INFO, Grid } from './grid';
 import { ROW_HEIGHT, STYLES } from './styles';
@@ -279,7 +279,7 @@ function applyState(next: ListState, rows: RowWindow): void {
   // Shown for the text the box holds now: an answer about an older text is not this one's.
   const error = next.queryError && next.filter.text === filterInput.value ? next.queryError : undefined;
   queryError.hidden = !error;
-  queryError.textContent = error ? `${error.message} (at character ${error.at + 1})` : '';
+  queryError.textContent = error ? queryErrorText(error) : '';
   filterInput.setAttribute('aria-invalid', String(!!error));
   const filtered = next.filter.text || next.filter.unread || next.filter.attachment || next.filter.headersOnly;
   count.textContent = filtered ? `${next.matches} of ${next.total}` : `${next.total} message${next.total === 1 ? '' : 's'}`;
