@@ -23,6 +23,10 @@ export interface ParsedMessage {
   fromAddress: string;
   date?: Date;
   messageId: string;
+  /** The References field's message ids, oldest first. */
+  references: string[];
+  /** The address fields as mailboxes (groups flattened), for replies. */
+  mailboxes: { from: Mailbox[]; to: Mailbox[]; cc: Mailbox[]; replyTo: Mailbox[] };
   text?: string;
   html?: string;
   attachments: ParsedAttachment[];
@@ -35,28 +39,43 @@ interface AddressEntry {
 }
 type AddressField = { value?: AddressEntry[] } | Array<{ value?: AddressEntry[] }> | undefined;
 
-/** "Name <address>, other@x.org": names unquoted, groups flattened. */
-function addressText(field: AddressField): string {
-  if (!field) return '';
+export interface Mailbox {
+  name: string;
+  address: string;
+}
+
+function mailboxesOf(field: AddressField): Mailbox[] {
+  if (!field) return [];
   const flat = (entries: AddressEntry[]): AddressEntry[] => entries.flatMap((e) => (e.group ? flat(e.group) : [e]));
   return flat((Array.isArray(field) ? field : [field]).flatMap((f) => f.value ?? []))
-    .map((e) => (e.name && e.address ? `${e.name} <${e.address}>` : (e.address ?? e.name ?? '')))
-    .filter(Boolean)
-    .join(', ');
+    .filter((e) => e.address || e.name)
+    .map((e) => ({ name: e.name ?? '', address: e.address ?? '' }));
+}
+
+/** "Name <address>, other@x.org": names unquoted, groups flattened. */
+function addressText(list: Mailbox[]): string {
+  return list.map((e) => (e.name && e.address ? `${e.name} <${e.address}>` : e.address || e.name)).join(', ');
 }
 
 export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
   const { simpleParser } = await import('mailparser');
   const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
-  const from = parsed.from as AddressField;
-  const firstFrom = Array.isArray(from) ? from[0] : from;
+  const mailboxes = {
+    from: mailboxesOf(parsed.from as AddressField),
+    to: mailboxesOf(parsed.to as AddressField),
+    cc: mailboxesOf(parsed.cc as AddressField),
+    replyTo: mailboxesOf(parsed.replyTo as AddressField),
+  };
+  const references = parsed.references ?? [];
   return {
     subject: parsed.subject ?? '',
-    from: addressText(from),
-    to: addressText(parsed.to as AddressField),
-    cc: addressText(parsed.cc as AddressField),
-    replyTo: addressText(parsed.replyTo as AddressField),
-    fromAddress: firstFrom?.value?.[0]?.address ?? '',
+    from: addressText(mailboxes.from),
+    to: addressText(mailboxes.to),
+    cc: addressText(mailboxes.cc),
+    replyTo: addressText(mailboxes.replyTo),
+    fromAddress: mailboxes.from.find((m) => m.address)?.address ?? '',
+    mailboxes,
+    references: (Array.isArray(references) ? references : [references]).flatMap((r) => r.match(/<[^<>\s]+>/g) ?? []),
     date: parsed.date,
     messageId: parsed.messageId ?? '',
     text: parsed.text || undefined,

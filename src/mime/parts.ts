@@ -54,10 +54,15 @@ export function decodeTransfer(body: Buffer, headers: Headers): Buffer {
   return body;
 }
 
+/** HTML reduced to its text; line and block ends become line breaks, other tags a space. */
 export function htmlToText(html: string): string {
   return html
     .replace(/<(script|style|head)[\s\S]*?<\/\1\s*>/gi, ' ')
+    .replace(/\s+/g, ' ')
+    .replace(/<(br|\/p|\/div|\/li|\/tr|\/h[1-6]|\/blockquote)\b[^>]*>/gi, '\n')
     .replace(/<[^>]*>/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .replace(/^ | $/gm, '')
     .replace(/&nbsp;/g, ' ')
     .replace(/&amp;/g, '&')
     .replace(/&lt;/g, '<')

@@ -4,5 +4,5 @@ export type { AuthMechanism, Credentials } from './auth';
 export type { BodySink, TraceHook, TraceDirection } from './connection';
 export { Pop3Error, CertificateError } from './errors';
 export type { Pop3ErrorKind } from './errors';
-export { formatFingerprint, normalizeFingerprint } from './transport';
+export { checkPeerCertificate, describeSocketError, formatFingerprint, normalizeFingerprint } from './transport';
 export type { TlsOptions } from './transport';

@@ -71,12 +71,16 @@ export function connectTls(
     rejectUnauthorized: false,
   });
   return settleSocket(secure, 'secureConnect', host, port, timeoutMs, signal).then((s) => {
-    checkCertificate(s, host, options);
+    checkPeerCertificate(s, host, options);
     return s;
   });
 }
 
-function checkCertificate(socket: tls.TLSSocket, host: string, options: TlsOptions): void {
+/**
+ * After a handshake made with rejectUnauthorized off: the certificate must match the pin, or verify
+ * against the CAs. Otherwise the socket is closed and the error carries the fingerprint to show.
+ */
+export function checkPeerCertificate(socket: tls.TLSSocket, host: string, options: TlsOptions): void {
   const cert = socket.getPeerCertificate();
   const fingerprint = cert?.fingerprint256;
   if (options.pinnedSha256) {

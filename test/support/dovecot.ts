@@ -25,6 +25,10 @@ export interface Dovecot {
   /** SHA-256 fingerprint of the server certificate, "AB:CD:..". */
   fingerprint256: string;
   maildir(user: string): string;
+  /** The folder holding every user's mail (`<root>/<user>/Maildir`). */
+  mailRoot: string;
+  /** Dovecot's SASL socket for Postfix (test/support/postfix.ts), when the postfix user exists. */
+  saslSocket?: string;
   /** Puts messages into a user's Maildir (cur/), as a delivery agent would. Returns the file names. */
   deliver(user: string, messages: Buffer[]): string[];
   /** The message files currently in a user's Maildir (new/ and cur/). */
@@ -55,6 +59,7 @@ export async function startDovecot(users: string[] = ['alice', 'bob'], password 
   ], { stdio: 'ignore' });
   const fingerprint256 = new X509Certificate(readFileSync(join(lab, 'ssl/server.crt'))).fingerprint256;
 
+  const postfixUser = /^postfix:/m.test(safeRead('/etc/passwd'));
   const maildir = (user: string) => join(lab, 'mail', user, 'Maildir');
   const passwd = users.map((u) => `${u}:{PLAIN}${password}:${MAIL_UID}:${MAIL_GID}::${join(lab, 'mail', u)}::`).join('\n');
   writeFileSync(join(lab, 'passwd'), `${passwd}\n`);
@@ -99,7 +104,14 @@ service pop3-login {
     ssl = yes
   }
 }
-# Wrong-password tests would otherwise slow every later login from 127.0.0.1 (up to 15 s).
+${postfixUser ? `# Postfix (test/support/postfix.ts) checks SMTP logins against the same users.
+service auth {
+  unix_listener auth-smtp {
+    mode = 0660
+    user = postfix
+  }
+}
+` : ''}# Wrong-password tests would otherwise slow every later login from 127.0.0.1 (up to 15 s).
 service anvil {
   unix_listener anvil-auth-penalty {
     mode = 0
@@ -114,6 +126,7 @@ protocol pop3 {
   let stderr = '';
   child.stderr?.on('data', (d) => (stderr += d));
   await waitForPort(pop3Port, child, () => `${stderr}\n${safeRead(join(lab, 'dovecot.log'))}`);
+  const saslSocket = postfixUser ? join(lab, 'run', 'auth-smtp') : undefined;
 
   return {
     pop3Port,
@@ -121,6 +134,8 @@ protocol pop3 {
     password,
     fingerprint256,
     maildir,
+    mailRoot: join(lab, 'mail'),
+    saslSocket,
     deliver(user, messages) {
       const names = messages.map((message) => {
         const name = `${Date.now()}.M${++deliveries}P${process.pid}.mailpanel-test:2,`;
