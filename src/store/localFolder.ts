@@ -1,0 +1,144 @@
+/**
+ * The folders of mail written here rather than fetched: Drafts, Outbox and Sent, each a Maildir++
+ * subfolder of the account's Maildir (`.Drafts`, `.Outbox`, `.Sent`, as Dovecot and other tools
+ * name them). Every write is a delivery's: the bytes go to tmp/ and are flushed, then renamed into
+ * cur/ and the folder flushed, so a crash leaves the old file or the new one, never a torn one.
+ * A move between folders is one rename. Small folders: listed by reading each message's head.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { summarize, SUMMARY_BYTES } from '../mime/summary';
+import { fsyncDir } from './fsutil';
+import { indexedMessage, type IndexedMessage } from './listingIndex';
+import { FLAG_SEEN, newMessageId, sortFlags } from './maildir';
+
+export type LocalFolderName = 'drafts' | 'outbox' | 'sent';
+export const LOCAL_FOLDER_DIRS: Record<LocalFolderName, string> = { drafts: '.Drafts', outbox: '.Outbox', sent: '.Sent' };
+
+interface Entry {
+  file: string;
+  flags: string;
+  row: IndexedMessage;
+}
+
+export class LocalFolder {
+  private entries = new Map<string, Entry>();
+
+  private constructor(readonly dir: string) {}
+
+  static async open(dir: string): Promise<LocalFolder> {
+    const folder = new LocalFolder(dir);
+    for (const sub of ['tmp', 'new', 'cur']) await fs.mkdir(join(dir, sub), { recursive: true });
+    await folder.rescan();
+    return folder;
+  }
+
+  /** Reads the folder again (another window may have written to it). */
+  async rescan(): Promise<void> {
+    const entries = new Map<string, Entry>();
+    for (const sub of ['new', 'cur'] as const) {
+      for (const name of await fs.readdir(join(this.dir, sub))) {
+        if (name.startsWith('.')) continue;
+        if (sub === 'new') {
+          // Mail another tool put in new/ is moved to cur/ as Maildir readers do.
+          await fs.rename(join(this.dir, 'new', name), join(this.dir, 'cur', `${name}:2,`)).catch(() => undefined);
+        }
+        const file = sub === 'new' ? `${name}:2,` : name;
+        const id = file.split(':')[0].split(',')[0];
+        const known = this.entries.get(id);
+        if (known?.file === file) entries.set(id, known);
+        else {
+          const row = await this.summaryOf(id, file);
+          if (row) entries.set(id, { file, flags: file.split(':2,')[1] ?? '', row });
+        }
+      }
+    }
+    this.entries = entries;
+  }
+
+  /** Newest first. */
+  ids(): string[] {
+    return [...this.entries.values()].sort((a, b) => b.row.date - a.row.date).map((e) => e.row.id);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  forEachMessage(visit: (row: Readonly<IndexedMessage>, seen: boolean, trashed: boolean) => void): void {
+    for (const e of this.entries.values()) visit(e.row, e.flags.includes(FLAG_SEEN), false);
+  }
+
+  row(id: string): { row: IndexedMessage; seen: boolean } | undefined {
+    const e = this.entries.get(id);
+    return e && { row: e.row, seen: e.flags.includes(FLAG_SEEN) };
+  }
+
+  pathOf(id: string): string | undefined {
+    const e = this.entries.get(id);
+    return e && join(this.dir, 'cur', e.file);
+  }
+
+  async read(id: string): Promise<Buffer> {
+    const path = this.pathOf(id);
+    if (!path) throw new Error(`No message ${id} in ${this.dir}.`);
+    return fs.readFile(path);
+  }
+
+  /** Writes a message durably, new (a fresh id) or in place of the one with `id`. Returns its id. */
+  async write(bytes: Buffer, id = newMessageId(), flags = FLAG_SEEN): Promise<string> {
+    const temp = join(this.dir, 'tmp', `${id}.${randomBytes(4).toString('hex')}`);
+    const handle = await fs.open(temp, 'wx', 0o600);
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    const file = `${id}:2,${sortFlags(flags)}`;
+    const previous = this.entries.get(id);
+    await fs.rename(temp, join(this.dir, 'cur', file));
+    if (previous && previous.file !== file) await fs.rm(join(this.dir, 'cur', previous.file), { force: true });
+    await fsyncDir(join(this.dir, 'cur'));
+    this.entries.set(id, { file, flags: sortFlags(flags), row: indexedMessage(id, undefined, bytes.length, undefined, summarize(bytes.subarray(0, SUMMARY_BYTES))) });
+    return id;
+  }
+
+  async remove(id: string): Promise<void> {
+    const e = this.entries.get(id);
+    if (!e) return;
+    await fs.rm(join(this.dir, 'cur', e.file), { force: true });
+    await fsyncDir(join(this.dir, 'cur'));
+    this.entries.delete(id);
+  }
+
+  /** Moves a message into another folder in one rename (both on one disk), durably. */
+  async moveTo(id: string, target: LocalFolder, flags = FLAG_SEEN): Promise<void> {
+    const e = this.entries.get(id);
+    if (!e) throw new Error(`No message ${id} in ${this.dir}.`);
+    const file = `${id}:2,${sortFlags(flags)}`;
+    await fs.rename(join(this.dir, 'cur', e.file), join(target.dir, 'cur', file));
+    await fsyncDir(join(target.dir, 'cur'));
+    await fsyncDir(join(this.dir, 'cur'));
+    this.entries.delete(id);
+    target.entries.set(id, { file, flags: sortFlags(flags), row: e.row });
+  }
+
+  private async summaryOf(id: string, file: string): Promise<IndexedMessage | undefined> {
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(join(this.dir, 'cur', file), 'r');
+    } catch {
+      return undefined; // moved meanwhile
+    }
+    try {
+      const { size } = await handle.stat();
+      const head = Buffer.alloc(Math.min(size, SUMMARY_BYTES));
+      await handle.read(head, 0, head.length, 0);
+      return indexedMessage(id, undefined, size, undefined, summarize(head));
+    } finally {
+      await handle.close();
+    }
+  }
+}
