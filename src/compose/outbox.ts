@@ -3,10 +3,11 @@
  * written first, then its bytes in the Outbox folder) before any attempt, and reaches the Sent folder by one rename once the server
  * has taken it. So a message is never lost: it is in the Outbox or in Sent.
  *
- * And never sent twice: before each attempt the entry is marked `sending` on disk. A process that
- * dies while sending leaves that mark; the next one cannot know whether the server took the
- * message (the reply may have been lost with the process), so it does not retry such a message by
- * itself: it says so, and the user chooses to send it again or to move it to Sent.
+ * And never sent twice: once connected and logged in, just before handing the message over, the entry
+ * is marked `sending` on disk. A process that dies after that leaves the mark; the next one cannot
+ * know whether the server took the message (the reply may have been lost with the process), so it
+ * does not retry such a message by itself: it says so, and the user chooses to send it again or to
+ * move it to Sent. A process that dies earlier (connecting, logging in) left no mark: retried as usual.
  *
  * Failures the next attempt may cure (offline, timeouts, 4xx replies) are retried with growing
  * waits; refusals (wrong password, relaying denied, too large) wait for the user.
@@ -24,7 +25,10 @@ export interface OutboxEntry {
   envelope: Envelope;
   queuedAt: number;
   attempts: number;
-  /** Set on disk just before an attempt (under the Outbox lock); found set by the next lock holder, the attempt died. */
+  /**
+   * Set on disk (under the Outbox lock) once the server is reached and logged into, just before the
+   * message is handed over; found set by the next lock holder, that attempt died midway.
+   */
   sending?: boolean;
   /** Why the last attempt failed, in words for the user. */
   lastError?: string;
@@ -48,7 +52,11 @@ export interface SendOutcome {
   failed?: SendFailure;
 }
 
-export type SendFunction = (raw: Buffer, envelope: Envelope) => Promise<{ rejected: Array<{ address: string; reason: string }> }>;
+/**
+ * Sends one message. It calls `handingOver` (and waits for it) after connecting and logging in, right
+ * before the message goes: a failure before that point cannot have sent anything.
+ */
+export type SendFunction = (raw: Buffer, envelope: Envelope, handingOver: () => Promise<void>) => Promise<{ rejected: Array<{ address: string; reason: string }> }>;
 
 /** Waits between automatic attempts: 1, 5, 15 minutes, then hourly. */
 export const RETRY_DELAYS_MS = [60_000, 300_000, 900_000, 3_600_000];
@@ -63,6 +71,11 @@ export class Outbox {
     readonly folder: LocalFolder,
     private readonly sent: LocalFolder,
   ) {}
+
+  /** The Outbox of the account stored at `storeRoot`. */
+  static forAccount(storeRoot: string, folders: { outbox: LocalFolder; sent: LocalFolder }): Promise<Outbox> {
+    return Outbox.open(join(storeRoot, 'outbox'), folders.outbox, folders.sent);
+  }
 
   static async open(stateDir: string, folder: LocalFolder, sent: LocalFolder): Promise<Outbox> {
     await fs.mkdir(stateDir, { recursive: true });
@@ -157,12 +170,14 @@ export class Outbox {
     const outcomes: SendOutcome[] = [];
     for (const entry of due) {
       if (entry.envelope.to.length === 0) continue;
-      entry.sending = true;
       entry.attempts++;
       await this.save(entry);
       let outcome: SendOutcome;
       try {
-        const report = await send(await this.folder.read(entry.id), entry.envelope);
+        const report = await send(await this.folder.read(entry.id), entry.envelope, async () => {
+          entry.sending = true;
+          await this.save(entry);
+        });
         await this.folder.moveTo(entry.id, this.sent);
         await this.forget(entry.id);
         outcome = { id: entry.id, envelope: entry.envelope, sent: { rejected: report.rejected } };

@@ -87,10 +87,14 @@ function login(connection: SMTPConnection, options: SmtpOptions): Promise<void> 
   return new Promise((resolve, reject) => connection.login(auth, (err) => (err ? reject(err) : resolve())));
 }
 
-/** Sends one message (its bytes as they are) to the envelope's recipients. */
-export function sendMessage(options: SmtpOptions, raw: Buffer, envelope: Envelope): Promise<SendReport> {
-  return session(options, (connection) =>
-    new Promise<SendReport>((resolve, reject) =>
+/**
+ * Sends one message (its bytes as they are) to the envelope's recipients. `handingOver` runs once
+ * the server is reached and has taken the login, before MAIL FROM (see compose/outbox.ts).
+ */
+export function sendMessage(options: SmtpOptions, raw: Buffer, envelope: Envelope, handingOver?: () => Promise<void>): Promise<SendReport> {
+  return session(options, async (connection) => {
+    await handingOver?.();
+    return new Promise<SendReport>((resolve, reject) =>
       connection.send({ from: envelope.from, to: envelope.to, size: raw.length }, raw, (err, info) => {
         if (err || !info) return reject(err);
         const errors = info.rejectedErrors ?? [];
@@ -100,8 +104,8 @@ export function sendMessage(options: SmtpOptions, raw: Buffer, envelope: Envelop
           response: info.response,
         });
       }),
-    ),
-  );
+    );
+  });
 }
 
 /** Logs in and out: the account wizard's connection test. */

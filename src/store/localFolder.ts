@@ -142,3 +142,10 @@ export class LocalFolder {
     }
   }
 }
+
+/** An account's Drafts, Outbox and Sent, beside its Maildir's messages (`<storeRoot>/Maildir/.Sent`...). */
+export async function openLocalFolders(storeRoot: string): Promise<Record<LocalFolderName, LocalFolder>> {
+  const open = (name: LocalFolderName) => LocalFolder.open(join(storeRoot, 'Maildir', LOCAL_FOLDER_DIRS[name]));
+  const [drafts, outbox, sent] = await Promise.all([open('drafts'), open('outbox'), open('sent')]);
+  return { drafts, outbox, sent };
+}

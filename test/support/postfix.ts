@@ -26,6 +26,8 @@ export interface Postfix {
   fingerprint256: string;
   /** The end of Postfix's log, for a failing test's message. */
   log(): string;
+  /** Resolves once every message taken has been delivered (the queue is empty). */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -135,6 +137,13 @@ postlog unix-dgram n - n - 1 postlogd
     smtpsPort,
     fingerprint256: new X509Certificate(readFileSync(join(ssl, 'cert.pem'))).fingerprint256,
     log: readLog,
+    async settled() {
+      for (let i = 0; i < 500; i++) {
+        if (/Mail queue is empty/.test((await run('/usr/sbin/postqueue', ['-c', etc, '-p'])).stdout)) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      throw new Error(`Postfix's queue did not empty within 10 s:\n${readLog()}`);
+    },
     async stop() {
       const pid = Number(readFileSync(join(spool, 'pid', 'master.pid'), 'utf8').trim());
       await run(POSTFIX_BIN, ['-c', etc, 'stop']).catch(() => undefined);

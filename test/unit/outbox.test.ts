@@ -30,7 +30,8 @@ const message = (n: number) => ({
 /** A server that takes every message and remembers it. */
 const server = () => {
   const taken: string[] = [];
-  const send: SendFunction = async (raw, envelope) => {
+  const send: SendFunction = async (raw, envelope, handingOver) => {
+    await handingOver();
     taken.push(`${/Subject: (.*)\r/.exec(raw.toString())?.[1]} -> ${envelope.to.join(',')}`);
     return { rejected: [] };
   };
@@ -113,9 +114,10 @@ test('while one window sends, another finds the Outbox busy and leaves its messa
   const { taken, send } = server();
   let open_: () => void = () => undefined;
   const gate = new Promise<void>((resolve) => (open_ = resolve));
-  const first = a.outbox.send(async (raw, envelope) => {
+  const first = a.outbox.send(async (raw, envelope, handingOver) => {
+    await handingOver();
     await gate;
-    return send(raw, envelope);
+    return send(raw, envelope, async () => undefined);
   });
   const states = () => readdirSync(join(root, 'outbox')).filter((n) => n.endsWith('.json')).map((n) => JSON.parse(readFileSync(join(root, 'outbox', n), 'utf8')));
   while (!states().some((e) => e.sending)) await new Promise((resolve) => setImmediate(resolve));
