@@ -3,7 +3,21 @@
  * and the key under which the password lives in SecretStorage. Pure logic: no vscode import.
  */
 import type { AuthMechanism, Pop3Options, Security } from '../pop3';
+import { formatMailbox } from '../compose/addresses';
+import { DEFAULT_SMTP_PORTS, SMTP_LOGIN_METHODS, type SmtpLoginMethod, type SmtpOptions } from '../smtp/smtpClient';
 import type { ServerPolicy } from '../sync/fetch';
+
+/** The outgoing server of an account (SMTP submission). */
+export interface SmtpConfig {
+  host: string;
+  port: number;
+  security: Security;
+  /** Defaults to the POP3 user name. */
+  user: string;
+  loginMethod?: SmtpLoginMethod;
+  allowInsecureAuth?: boolean;
+  pinnedCertificate?: string;
+}
 
 export interface AccountConfig {
   /** Stable id: names the account's store folder. Letters, digits, `.`, `_`, `-`. */
@@ -25,6 +39,12 @@ export interface AccountConfig {
   sizeLimitKB?: number;
   /** Automatic check every N minutes; 0 = off; DEFAULT_CHECK_MINUTES when not set. */
   checkIntervalMinutes?: number;
+  /** The display name of the From line. */
+  name?: string;
+  /** Put under new messages, replies and forwards after "-- ". */
+  signature?: string;
+  /** Where mail is sent; without it, writing mail asks for it. */
+  smtp?: SmtpConfig;
   /** Where the account is defined (not a setting): user accounts keep their mail for every window. */
   scope?: 'user' | 'workspace';
 }
@@ -132,7 +152,9 @@ export function parseAccount(raw: unknown): { account: AccountConfig } | { error
   const loginMethod = (r.loginMethod ?? 'auto') as LoginMethod;
   if (!LOGIN_METHODS.includes(loginMethod)) return { error: `account "${name}": "loginMethod" must be one of ${LOGIN_METHODS.join(', ')}` };
   const pinned = str('pinnedCertificate');
-  if (pinned && !/^([0-9A-Fa-f]{2}:?){32}$/.test(pinned)) return { error: `account "${name}": "pinnedCertificate" must be a SHA-256 fingerprint (64 hex digits)` };
+  if (pinned && !FINGERPRINT.test(pinned)) return { error: `account "${name}": "pinnedCertificate" must be a SHA-256 fingerprint (64 hex digits)` };
+  const smtp = parseSmtp(r.smtp, str('user') || address);
+  if (typeof smtp === 'string') return { error: `account "${name}": ${smtp}` };
   return {
     account: {
       id,
@@ -147,17 +169,41 @@ export function parseAccount(raw: unknown): { account: AccountConfig } | { error
       policy,
       sizeLimitKB,
       checkIntervalMinutes,
+      name: str('name') || undefined,
+      signature: typeof r.signature === 'string' && r.signature.trim() ? r.signature.replace(/\r\n?/g, '\n').replace(/\s+$/, '') : undefined,
+      smtp,
     },
   };
 }
+
+const FINGERPRINT = /^([0-9A-Fa-f]{2}:?){32}$/;
+
+/** The `smtp` object of an account entry: the settings, undefined when absent, or what is wrong. */
+function parseSmtp(raw: unknown, defaultUser: string): SmtpConfig | undefined | string {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'object') return '"smtp" must be an object with the outgoing server\'s "host"';
+  const r = raw as Record<string, unknown>;
+  const str = (k: string) => (typeof r[k] === 'string' ? (r[k] as string).trim() : '');
+  const security = (r.security ?? 'starttls') as Security;
+  if (!['tls', 'starttls', 'none'].includes(security)) return '"smtp.security" must be "starttls", "tls" or "none"';
+  const port = r.port === undefined ? DEFAULT_SMTP_PORTS[security] : Number(r.port);
+  const problem = validateHost(str('host')) ?? validatePort(port);
+  if (problem) return `outgoing server: ${problem.replace('pop.example.org', 'smtp.example.org')}`;
+  const loginMethod = (r.loginMethod ?? 'auto') as SmtpLoginMethod;
+  if (!SMTP_LOGIN_METHODS.includes(loginMethod)) return `"smtp.loginMethod" must be one of ${SMTP_LOGIN_METHODS.join(', ')}`;
+  const pinned = str('pinnedCertificate');
+  if (pinned && !FINGERPRINT.test(pinned)) return '"smtp.pinnedCertificate" must be a SHA-256 fingerprint (64 hex digits)';
+  return { host: str('host'), port, security, user: str('user') || defaultUser, loginMethod, allowInsecureAuth: r.allowInsecureAuth === true, pinnedCertificate: pinned || undefined };
+}
+
 
 /**
  * The SecretStorage key of an account's password. Bound to host, port and user: a settings edit
  * that points the account elsewhere finds no password and must ask, so a workspace setting
  * can never send a stored password to another server.
  */
-export function secretKey(account: Pick<AccountConfig, 'host' | 'port' | 'user'>): string {
-  return `pop3-password:${account.user.toLowerCase()}@${account.host.toLowerCase()}:${account.port}`;
+export function secretKey(server: Pick<AccountConfig, 'host' | 'port' | 'user'>, service: 'pop3' | 'smtp' = 'pop3'): string {
+  return `${service}-password:${server.user.toLowerCase()}@${server.host.toLowerCase()}:${server.port}`;
 }
 
 /** A fresh account id from an address: readable, unique enough, a safe folder name. */
@@ -181,3 +227,49 @@ export function pop3Options(account: AccountConfig, password: string, extra: Par
     ...extra,
   };
 }
+
+/** How to reach an account's outgoing server: the one mapping from settings to the SMTP client. */
+export function smtpOptions(smtp: SmtpConfig, password: string): SmtpOptions {
+  return {
+    host: smtp.host,
+    port: smtp.port,
+    security: smtp.security,
+    user: smtp.user,
+    password,
+    method: smtp.loginMethod ?? 'auto',
+    tls: smtp.pinnedCertificate ? { pinnedSha256: smtp.pinnedCertificate } : undefined,
+    allowInsecureAuth: smtp.allowInsecureAuth,
+  };
+}
+
+/** The From line of an account's mail: its name and address. */
+export function fromLine(account: Pick<AccountConfig, 'name' | 'address'>): string {
+  return account.name ? formatMailbox({ name: account.name, address: account.address }) : account.address;
+}
+
+/** A first guess at the outgoing server, from the POP3 one or the address's domain. */
+export function guessSmtp(account: Pick<AccountConfig, 'address' | 'host' | 'user'>): SmtpConfig {
+  const preset = SMTP_PRESETS[account.address.split('@')[1]?.trim().toLowerCase() ?? ''];
+  const domain = account.address.split('@')[1]?.trim().toLowerCase() ?? '';
+  const host = preset ?? (/^pop3?\./i.test(account.host) ? account.host.replace(/^pop3?\./i, 'smtp.') : `smtp.${domain}`);
+  return { host, port: 587, security: 'starttls', user: account.user };
+}
+
+/** Well-known providers' submission servers (all take STARTTLS on 587). */
+const SMTP_PRESETS: Record<string, string> = {
+  'gmail.com': 'smtp.gmail.com',
+  'googlemail.com': 'smtp.gmail.com',
+  'outlook.com': 'smtp.office365.com',
+  'hotmail.com': 'smtp.office365.com',
+  'live.com': 'smtp.office365.com',
+  'yahoo.com': 'smtp.mail.yahoo.com',
+  'icloud.com': 'smtp.mail.me.com',
+  'gmx.net': 'mail.gmx.net',
+  'gmx.de': 'mail.gmx.net',
+  'web.de': 'smtp.web.de',
+  'fastmail.com': 'smtp.fastmail.com',
+  'yandex.ru': 'smtp.yandex.ru',
+  'mail.ru': 'smtp.mail.ru',
+  'aol.com': 'smtp.aol.com',
+  'zoho.com': 'smtp.zoho.com',
+};

@@ -42,6 +42,8 @@ export interface OutboxEntry {
 export interface SendFailure {
   message: string;
   retryable: boolean;
+  /** The error itself, for the next step the UI offers (re-enter the password, trust a certificate). */
+  cause?: unknown;
 }
 
 export interface SendOutcome {
@@ -209,5 +211,5 @@ export class Outbox {
 
 function asFailure(err: unknown): SendFailure {
   const e = err as { message?: unknown; retryable?: unknown };
-  return { message: typeof e?.message === 'string' ? e.message : String(err), retryable: e?.retryable === true };
+  return { message: typeof e?.message === 'string' ? e.message : String(err), retryable: e?.retryable === true, cause: err };
 }

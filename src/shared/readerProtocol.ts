@@ -55,5 +55,6 @@ export type WebviewMessage =
   | { type: 'loadRemote' }
   | { type: 'saveAttachment'; index: number }
   | { type: 'openSource' }
-  | { type: 'reply' }
+  | { type: 'reply'; all?: boolean }
+  | { type: 'forward' }
   | { type: 'downloadFull' };

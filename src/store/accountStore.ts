@@ -2,6 +2,8 @@
  * One account's mail on disk:
  *
  *   <root>/Maildir/{tmp,new,cur}   the messages (standard Maildir; other tools can read it)
+ *   <root>/Maildir/.Drafts, .Outbox, .Sent   mail written here (localFolder.ts; Maildir++ folders)
+ *   <root>/outbox/                 what the Outbox knows of each queued message (compose/outbox.ts)
  *   <root>/pop3-state.json         UIDL -> stored message, snapshot      } written only by a fetch,
  *   <root>/pop3-state.journal      appended records since the snapshot   } under fetch.lock
  *   <root>/index.json              the listing index (listingIndex.ts; rebuildable)
@@ -28,6 +30,7 @@ import { Delivery } from './delivery';
 import { SkippedLog } from './skipped';
 import { decodeIndex, encodeIndex, indexedMessage, type IndexedMessage, type Listings } from './listingIndex';
 import { summarize, SUMMARY_BYTES } from '../mime/summary';
+import { LOCAL_FOLDER_DIRS, openLocalFolders, type LocalFolder, type LocalFolderName } from './localFolder';
 
 /** What the store remembers of a server message it has taken. */
 export interface UidlRecord {
@@ -45,6 +48,8 @@ export interface UidlRecord {
 export interface MessageEntry extends IndexedMessage {
   seen: boolean;
   trashed: boolean;
+  /** Set for mail written here: the local folder that holds it. */
+  folder?: LocalFolderName;
 }
 
 const STATE_VERSION = 1;
@@ -60,6 +65,8 @@ export class AccountStore {
   private indexDirty = false;
   /** Server messages a fetch could not download, and why (see skipped.ts). */
   skipped!: SkippedLog;
+  /** Drafts, Outbox and Sent (not opened for a fetch, which never touches them). */
+  private folders: Record<LocalFolderName, LocalFolder> | undefined;
 
   private constructor(readonly root: string) {
     this.maildir = join(root, 'Maildir');
@@ -77,15 +84,28 @@ export class AccountStore {
     if (options.pop3State) await store.loadState();
     await store.loadIndex(index.messages);
     store.skipped = await SkippedLog.load(root);
+    if (!options.pop3State) store.folders = await openLocalFolders(root);
     return store;
+  }
+
+  /** One of the folders of mail written here. */
+  local(name: LocalFolderName): LocalFolder {
+    if (!this.folders) throw new Error('This store was opened for a fetch, without its local folders.');
+    return this.folders[name];
+  }
+
+  /** The local folder holding a message written here, if it is one. */
+  private localOf(id: string): [LocalFolderName, LocalFolder] | undefined {
+    return Object.entries(this.folders ?? {}).find(([, folder]) => folder.pathOf(id)) as [LocalFolderName, LocalFolder] | undefined;
   }
 
   // ---- reading -------------------------------------------------------------------------------
 
-  /** All messages, newest first. */
+  /** All messages, those of the local folders too (their entries say which), newest first. */
   list(): MessageEntry[] {
     const out: MessageEntry[] = [];
     for (const file of this.files.values()) if (file.row) out.push(toEntry(file.row, file));
+    for (const name of Object.keys(LOCAL_FOLDER_DIRS) as LocalFolderName[]) this.folders?.[name].forEachMessage((row, seen) => out.push({ ...row, seen, trashed: false, folder: name }));
     return out.sort((a, b) => b.date - a.date || (a.id < b.id ? 1 : -1));
   }
 
@@ -103,12 +123,15 @@ export class AccountStore {
 
   get(id: string): MessageEntry | undefined {
     const file = this.files.get(id);
-    return file?.row ? toEntry(file.row, file) : undefined;
+    if (file?.row) return toEntry(file.row, file);
+    const local = this.localOf(id);
+    const found = local?.[1].row(id);
+    return local && found ? { ...found.row, seen: found.seen, trashed: false, folder: local[0] } : undefined;
   }
 
   pathOf(id: string): string | undefined {
     const file = this.files.get(id);
-    return file && join(this.maildir, file.dir, file.file);
+    return file ? join(this.maildir, file.dir, file.file) : this.localOf(id)?.[1].pathOf(id);
   }
 
   async read(id: string): Promise<Buffer> {
@@ -156,9 +179,23 @@ export class AccountStore {
     return this.setFlag(ids, FLAG_SEEN, seen);
   }
 
-  /** Local delete: the message goes to Trash (the T flag), from where it can be restored. */
-  trash(ids: string[]): Promise<void> {
+  /** Local delete: the message goes to Trash (the T flag), from where it can be restored (mail written here to the Inbox). */
+  async trash(ids: string[]): Promise<void> {
+    for (const id of ids) if (!this.files.has(id)) await this.adoptLocal(id);
     return this.setFlag(ids, FLAG_TRASHED, true);
+  }
+
+  /** Moves a message of a local folder into the Maildir itself (one rename), as a message without a UIDL. */
+  private async adoptLocal(id: string): Promise<void> {
+    const local = this.localOf(id);
+    const found = local?.[1].row(id);
+    const from = local?.[1].pathOf(id);
+    if (!local || !found || !from) return;
+    const file: Stored = { id, dir: 'cur', file: '', size: found.row.size, flags: sortFlags(FLAG_SEEN), row: found.row };
+    file.file = fileName(file);
+    await local[1].release(id, join(this.maildir, 'cur', file.file));
+    this.files.set(id, file);
+    this.indexDirty = true;
   }
 
   restore(ids: string[]): Promise<void> {

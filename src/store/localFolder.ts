@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { summarize, SUMMARY_BYTES } from '../mime/summary';
 import { fsyncDir } from './fsutil';
 import { indexedMessage, type IndexedMessage } from './listingIndex';
@@ -113,15 +113,22 @@ export class LocalFolder {
     this.entries.delete(id);
   }
 
+  /** Moves a message out to `path` (one rename, durable): it is no longer this folder's. */
+  async release(id: string, path: string): Promise<void> {
+    const e = this.entries.get(id);
+    if (!e) return;
+    await fs.rename(join(this.dir, 'cur', e.file), path);
+    await fsyncDir(dirname(path));
+    await fsyncDir(join(this.dir, 'cur'));
+    this.entries.delete(id);
+  }
+
   /** Moves a message into another folder in one rename (both on one disk), durably. */
   async moveTo(id: string, target: LocalFolder, flags = FLAG_SEEN): Promise<void> {
     const e = this.entries.get(id);
     if (!e) throw new Error(`No message ${id} in ${this.dir}.`);
     const file = `${id}:2,${sortFlags(flags)}`;
-    await fs.rename(join(this.dir, 'cur', e.file), join(target.dir, 'cur', file));
-    await fsyncDir(join(target.dir, 'cur'));
-    await fsyncDir(join(this.dir, 'cur'));
-    this.entries.delete(id);
+    await this.release(id, join(target.dir, 'cur', file));
     target.entries.set(id, { file, flags: sortFlags(flags), row: e.row });
   }
 

@@ -3,8 +3,13 @@
  * src/mime, src/reader) knows nothing of VS Code; this layer wires it in.
  */
 import * as vscode from 'vscode';
+import type { OutboxEntry } from '../compose/outbox';
 import { messagesText } from '../shared/format';
-import { registerCommands, type TreeSelection } from './commands';
+import { registerCommands, targets, type TreeSelection } from './commands';
+import { registerComposeCommands } from './composeCommands';
+import { registerDraftAssist } from './draftAssist';
+import { Drafts } from './drafts';
+import { Sending } from './sending';
 import { MessageListPanels } from './listPanel';
 import { MailService } from './mailService';
 import { ReaderPanels, SOURCE_SCHEME, SourceProvider } from './reader';
@@ -12,11 +17,21 @@ import { Passwords } from './settings';
 import { MailSearch } from './mailSearch';
 import { MailTree } from './tree';
 
+/** Why an Outbox message waits, in a few words for its tree row. */
+function outboxNote(e: OutboxEntry): string {
+  if (e.interrupted) return 'may have been sent';
+  if (e.retryAt === undefined) return e.lastError ? 'waiting for you' : 'waiting';
+  if (!e.lastError) return 'sending';
+  return `will retry ${new Date(e.retryAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`;
+}
+
 /** What the extension exports: used by its tests inside VS Code, harmless to others. */
 export interface MailPanelApi {
   mail: MailService;
   tree: MailTree;
   lists: MessageListPanels;
+  drafts: Drafts;
+  sending: Sending;
 }
 
 export function activateMailPanel(context: vscode.ExtensionContext): MailPanelApi {
@@ -28,6 +43,9 @@ export function activateMailPanel(context: vscode.ExtensionContext): MailPanelAp
   const readers = new ReaderPanels(mail, context.extensionUri);
   const search = new MailSearch(mail, context.extensionUri);
   const lists = new MessageListPanels(mail, readers, context, search);
+  const sending = new Sending(mail, context.secrets);
+  const drafts = new Drafts(mail, sending);
+  tree.outboxNotes = async (accountId) => new Map((await sending.outbox(accountId)).list().map((e) => [e.id, outboxNote(e)]));
   const view = vscode.window.createTreeView('mailPanel.mailboxes', { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
   tree.attach(view);
 
@@ -52,6 +70,9 @@ export function activateMailPanel(context: vscode.ExtensionContext): MailPanelAp
     readers,
     search,
     lists,
+    sending,
+    drafts,
+    registerDraftAssist(mail),
     view,
     status,
     vscode.workspace.registerTextDocumentContentProvider(SOURCE_SCHEME, new SourceProvider(mail)),
@@ -61,11 +82,14 @@ export function activateMailPanel(context: vscode.ExtensionContext): MailPanelAp
   const treeSelection: TreeSelection = { nodes: [], changedAt: 0 };
   context.subscriptions.push(view.onDidChangeSelection((e) => Object.assign(treeSelection, { nodes: e.selection, changedAt: Date.now() })));
   registerCommands(context, mail, tree, readers, treeSelection, lists);
+  registerComposeCommands(context, mail, drafts, sending, lists, (node, selection) => targets(readers, treeSelection, node, selection, lists)[0]);
+  // What waits in the Outbox goes once the window is up (retried every minute after).
+  setTimeout(() => void sending.sendDue(), 3000).unref?.();
   if (mail.problems.length) {
     void vscode.window.showWarningMessage(`Mail Panel: ${mail.problems[0]}`, 'Open Settings').then((pick) => {
       if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'mailPanel.accounts');
     });
   }
   log.info(`Mail Panel activated; mail in ${places.user}${places.workspace ? ` (workspace accounts: ${places.workspace})` : ''}; ${mail.list().length} account(s)`);
-  return { mail, tree, lists };
+  return { mail, tree, lists, drafts, sending };
 }

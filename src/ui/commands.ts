@@ -28,7 +28,7 @@ export interface TreeSelection {
  * The messages a command is about: the clicked item with the selection (menus), else whichever
  * the user touched last — the tree's selection or the open message (keybindings, palette).
  */
-function targets(readers: ReaderPanels, tree: TreeSelection, node?: unknown, selection?: unknown, lists?: MessageListPanels): MessageRef[] {
+export function targets(readers: ReaderPanels, tree: TreeSelection, node?: unknown, selection?: unknown, lists?: MessageListPanels): MessageRef[] {
   // From the message list's context menu: VS Code passes the row's data-vscode-context.
   if (lists && node && typeof node === 'object' && 'webviewSection' in node) return lists.selection;
   // From the palette or a key while a message list is the active editor: its selection.

@@ -10,14 +10,14 @@ import { folderMessages, type ListMessage } from '../list/listMessage';
 import { listHtml } from '../list/html';
 import { layoutFrom, ListSession, type ListLayout, type MessageRef } from '../list/listSession';
 import type { ListAction, ListWebviewMessage } from '../shared/listProtocol';
-import type { Folder } from '../views/treeModel';
+import { folderLabel, isWrittenHere, type Folder } from '../views/treeModel';
 import type { MailSearch } from './mailSearch';
 import type { MailService } from './mailService';
 import type { ReaderPanels } from './reader';
 
 export type { MessageRef };
 
-/** What a list shows: one account's folder, or the Inboxes of all accounts. */
+/** What a list shows: one account's folder (fetched or written here), or the Inboxes of all accounts. */
 export type ListSource = { kind: 'folder'; accountId: string; folder: Folder } | { kind: 'unified' };
 
 const COMMAND_OF: Record<ListAction, string> = {
@@ -78,10 +78,14 @@ export class MessageListPanels implements vscode.Disposable {
     const dist = vscode.Uri.joinPath(this.context.extensionUri, 'dist');
     const panel = vscode.window.createWebviewPanel('mailPanel.list', this.title(source), vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [dist], retainContextWhenHidden: true });
     const layoutKey = `mailPanel.listLayout.${source.kind === 'unified' ? 'unified' : source.folder}`;
-    const session = new ListSession(() => this.title(source), layoutFrom(this.context.globalState.get<Partial<ListLayout>>(layoutKey), source.kind === 'unified'), { unified: source.kind === 'unified', sent: false }, {
+    const session = new ListSession(() => this.title(source), layoutFrom(this.context.globalState.get<Partial<ListLayout>>(layoutKey), source.kind === 'unified'), { unified: source.kind === 'unified', sent: source.kind === 'folder' && isWrittenHere(source.folder) }, {
       post: (message) => void panel.webview.postMessage(message),
       load: () => this.load(source),
-      show: (ref, preview) => this.readers.open(ref.accountId, ref.messageId, { preserveFocus: preview, preview, beside: true }),
+      show: async (ref, preview) => {
+        // A draft opens in its editor, and only when asked (Enter, double click), not on selection.
+        if (source.kind === 'folder' && source.folder === 'drafts') return preview ? undefined : void (await vscode.commands.executeCommand('mailPanel.openDraft', ref.accountId, ref.messageId));
+        return this.readers.open(ref.accountId, ref.messageId, { preserveFocus: preview, preview, beside: true });
+      },
       act: async (action, refs) => void (await vscode.commands.executeCommand(COMMAND_OF[action], undefined, refs)),
       pageMessage: () => this.readers.pageDown(),
       saveLayout: (layout) => void this.context.globalState.update(layoutKey, layout),
@@ -113,7 +117,7 @@ export class MessageListPanels implements vscode.Disposable {
   private title(source: ListSource): string {
     if (source.kind === 'unified') return 'All Inboxes';
     const address = this.mail.account(source.accountId)?.address ?? source.accountId;
-    return `${source.folder === 'inbox' ? 'Inbox' : 'Trash'} — ${address}`;
+    return `${folderLabel(source.folder)} — ${address}`;
   }
 
   private async load(source: ListSource): Promise<ListMessage[]> {
@@ -121,8 +125,8 @@ export class MessageListPanels implements vscode.Disposable {
     const messages: ListMessage[] = [];
     for (const accountId of this.accountsOf(source)) {
       const address = this.mail.account(accountId)?.address ?? accountId;
-      const source = await this.mail.messageSource(accountId).catch(() => undefined); // an unreadable store: the tree shows its error
-      if (source) folderMessages(source, folder, accountId, address, messages);
+      const store = await this.mail.store(accountId).catch(() => undefined); // an unreadable store: the tree shows its error
+      if (store) folderMessages(isWrittenHere(folder) ? store.local(folder) : store, folder, accountId, address, messages);
     }
     return messages;
   }

@@ -11,7 +11,6 @@ import { DEFAULT_CHECK_MINUTES, isBatchingServer, pop3Options, type AccountConfi
 import { adviseOn } from '../accounts/errorAdvice';
 import { formatFingerprint, type Pop3Options, type TraceHook } from '../pop3';
 import { CertificateError } from '../pop3';
-import type { MessageSource } from '../list/listMessage';
 import { AccountStore, type MessageEntry } from '../store/accountStore';
 import { stampChange, watchChanges } from '../store/changeStamp';
 import { moveStore, storeFolderName } from '../store/location';
@@ -115,11 +114,6 @@ export class MailService implements vscode.Disposable {
 
   async messages(id: string): Promise<MessageEntry[]> {
     return (await this.store(id)).list();
-  }
-
-  /** An account's store as the message list reads it (rows read through, not copied). */
-  async messageSource(id: string): Promise<MessageSource> {
-    return this.store(id);
   }
 
   /** Messages a fetch could not download, with the reason. */

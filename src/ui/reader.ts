@@ -235,7 +235,10 @@ export class ReaderPanels implements vscode.Disposable {
         await openSource(this.mail, state.accountId, state.messageId);
         break;
       case 'reply':
-        await this.reply(state);
+        await vscode.commands.executeCommand(message.all ? 'mailPanel.replyAll' : 'mailPanel.reply', { accountId: state.accountId, messageId: state.messageId });
+        break;
+      case 'forward':
+        await vscode.commands.executeCommand('mailPanel.forward', { accountId: state.accountId, messageId: state.messageId });
         break;
       case 'downloadFull':
         await vscode.commands.executeCommand('mailPanel.downloadFullMessage', { accountId: state.accountId, messageId: state.messageId });
@@ -272,16 +275,6 @@ export class ReaderPanels implements vscode.Disposable {
     if (!target) return;
     await vscode.workspace.fs.writeFile(target, attachment.content);
     void vscode.window.showInformationMessage(`Saved ${vscode.workspace.asRelativePath(target)}.`);
-  }
-
-  private async reply(state: OpenPanel): Promise<void> {
-    const parsed = state.parsed;
-    if (!parsed) return;
-    const to = parsed.replyTo ? (/<([^>]+)>/.exec(parsed.replyTo)?.[1] ?? parsed.replyTo) : parsed.fromAddress;
-    const subject = /^re:/i.test(parsed.subject) ? parsed.subject : `Re: ${parsed.subject}`;
-    const params = [`subject=${encodeURIComponent(subject)}`];
-    if (parsed.messageId) params.push(`In-Reply-To=${encodeURIComponent(parsed.messageId)}`);
-    await vscode.env.openExternal(vscode.Uri.parse(`mailto:${encodeURIComponent(to)}?${params.join('&')}`, true));
   }
 
   dispose(): void {

@@ -63,6 +63,15 @@ function stripDefaults(a: AccountConfig): Partial<AccountConfig> {
   if (out.policy && Object.keys(out.policy).length === 0) delete out.policy;
   if (out.sizeLimitKB === undefined) delete out.sizeLimitKB;
   if (out.checkIntervalMinutes === undefined) delete out.checkIntervalMinutes;
+  if (!out.name) delete out.name;
+  if (!out.signature) delete out.signature;
+  if (out.smtp) {
+    const smtp = { ...out.smtp };
+    if (!smtp.allowInsecureAuth) delete smtp.allowInsecureAuth;
+    if (!smtp.loginMethod || smtp.loginMethod === 'auto') delete smtp.loginMethod;
+    if (!smtp.pinnedCertificate) delete smtp.pinnedCertificate;
+    out.smtp = smtp;
+  } else delete out.smtp;
   return out;
 }
 
@@ -70,33 +79,39 @@ export function setting<T>(name: string, fallback: T): T {
   return vscode.workspace.getConfiguration(SECTION).get<T>(name, fallback);
 }
 
+/** A server a password is for: the account's POP3 server, or its outgoing (SMTP) server. */
+export type Login = Pick<AccountConfig, 'host' | 'port' | 'user'>;
+
 export class Passwords {
-  constructor(private readonly secrets: vscode.SecretStorage) {}
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly service: 'pop3' | 'smtp' = 'pop3',
+  ) {}
 
-  get(account: AccountConfig): Thenable<string | undefined> {
-    return this.secrets.get(secretKey(account));
+  get(login: Login): Thenable<string | undefined> {
+    return this.secrets.get(secretKey(login, this.service));
   }
 
-  store(account: AccountConfig, password: string): Thenable<void> {
-    return this.secrets.store(secretKey(account), password);
+  store(login: Login, password: string): Thenable<void> {
+    return this.secrets.store(secretKey(login, this.service), password);
   }
 
-  delete(account: AccountConfig): Thenable<void> {
-    return this.secrets.delete(secretKey(account));
+  delete(login: Login): Thenable<void> {
+    return this.secrets.delete(secretKey(login, this.service));
   }
 
   /** Asks for the password (and remembers it) when none is stored for this user@host:port. */
-  async getOrAsk(account: AccountConfig, reason?: string): Promise<string | undefined> {
-    const known = reason ? undefined : await this.get(account);
+  async getOrAsk(login: Login, reason?: string): Promise<string | undefined> {
+    const known = reason ? undefined : await this.get(login);
     if (known !== undefined) return known;
     const password = await vscode.window.showInputBox({
-      title: `Password for ${account.user} at ${account.host}`,
-      prompt: reason ?? `Mail Panel stores it in VS Code's secret storage, bound to ${account.host}:${account.port}.`,
+      title: `${this.service === 'smtp' ? 'Sending password' : 'Password'} for ${login.user} at ${login.host}`,
+      prompt: reason ?? `Mail Panel stores it in VS Code's secret storage, bound to ${login.host}:${login.port}.`,
       password: true,
       ignoreFocusOut: true,
     });
     if (password === undefined) return undefined;
-    await this.store(account, password);
+    await this.store(login, password);
     return password;
   }
 }

@@ -15,6 +15,9 @@ export class MailTree implements vscode.TreeDataProvider<TreeNode> {
   private readonly shown = new Map<string, number>();
   private readonly entries = new Map<string, MessageEntry[]>();
 
+  /** A line per Outbox message (why it waits), when sending is wired in. */
+  outboxNotes: (accountId: string) => Promise<ReadonlyMap<string, string>> = async () => new Map();
+
   constructor(private readonly mail: MailService) {
     mail.onDidChange((accountId) => {
       if (accountId === undefined) {
@@ -91,7 +94,7 @@ export class MailTree implements vscode.TreeDataProvider<TreeNode> {
     }
     if (node.kind === 'account') {
       const skipped = await this.mail.skipped(node.accountId).catch(() => []);
-      return accountChildren(node.accountId, skipped);
+      return accountChildren(node.accountId, skipped, await this.load(node.accountId).catch(() => []));
     }
     if (node.kind === 'skipped-folder') return node.skipped.map((skipped) => ({ kind: 'skipped', accountId: node.accountId, skipped }));
     if (node.kind === 'folder') {
@@ -99,7 +102,8 @@ export class MailTree implements vscode.TreeDataProvider<TreeNode> {
       const waiting = this.readAgain.get(node.accountId);
       this.readAgain.delete(node.accountId);
       if (waiting) setImmediate(() => waiting.forEach((done) => done())); // once these children are handed over
-      return folderChildren(node.accountId, node.folder, entries, this.shown.get(`${node.accountId}:${node.folder}`) ?? PAGE_SIZE);
+      const notes = node.folder === 'outbox' ? await this.outboxNotes(node.accountId).catch(() => undefined) : undefined;
+      return folderChildren(node.accountId, node.folder, entries, this.shown.get(`${node.accountId}:${node.folder}`) ?? PAGE_SIZE, notes);
     }
     return [];
   }
@@ -122,7 +126,9 @@ export class MailTree implements vscode.TreeDataProvider<TreeNode> {
     item.tooltip = new vscode.MarkdownString(view.tooltip);
     item.iconPath = new vscode.ThemeIcon(view.icon);
     item.contextValue = view.contextValue;
-    if (node.kind === 'message') {
+    if (node.kind === 'message' && node.folder === 'drafts') {
+      item.command = { command: 'mailPanel.openDraft', title: 'Open Draft', arguments: [node.accountId, node.entry.id] };
+    } else if (node.kind === 'message') {
       item.command = { command: 'mailPanel.openMessage', title: 'Open Message', arguments: [node] };
       item.accessibilityInformation = { label: `${node.entry.seen ? '' : 'Unread. '}${node.entry.subject} from ${node.entry.from}` };
     } else if (node.kind === 'folder') {

@@ -86,6 +86,8 @@ function render(message: MessageView, remoteAllowed: boolean): void {
 
   const actions = el('div', { class: 'actions' });
   actions.append(button('Reply', () => post({ type: 'reply' }), { primary: true, id: 'reply' }));
+  actions.append(button('Reply All', () => post({ type: 'reply', all: true }), { id: 'reply-all' }));
+  actions.append(button('Forward', () => post({ type: 'forward' }), { id: 'forward' }));
   actions.append(button('Open Source', () => post({ type: 'openSource' }), { id: 'open-source' }));
   if (message.partial) actions.append(button('Download Full Message', () => post({ type: 'downloadFull' }), { id: 'download-full' }));
 
