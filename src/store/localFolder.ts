@@ -13,6 +13,9 @@ import { fsyncDir } from './fsutil';
 import { indexedMessage, type IndexedMessage } from './listingIndex';
 import { FLAG_SEEN, newMessageId, sortFlags } from './maildir';
 
+/** A file in tmp/ this old belongs to no live writer. */
+const STALE_TMP_MS = 36 * 3600_000;
+
 export type LocalFolderName = 'drafts' | 'outbox' | 'sent';
 export const LOCAL_FOLDER_DIRS: Record<LocalFolderName, string> = { drafts: '.Drafts', outbox: '.Outbox', sent: '.Sent' };
 
@@ -30,8 +33,18 @@ export class LocalFolder {
   static async open(dir: string): Promise<LocalFolder> {
     const folder = new LocalFolder(dir);
     for (const sub of ['tmp', 'new', 'cur']) await fs.mkdir(join(dir, sub), { recursive: true });
+    await folder.clearStaleTmp();
     await folder.rescan();
     return folder;
+  }
+
+  /** Half-written files a crash left in tmp/: removed once old enough that no writer can still own them (Maildir's 36 hours). */
+  private async clearStaleTmp(now = Date.now()): Promise<void> {
+    for (const name of await fs.readdir(join(this.dir, 'tmp'))) {
+      const path = join(this.dir, 'tmp', name);
+      const s = await fs.stat(path).catch(() => undefined);
+      if (s && now - s.mtimeMs > STALE_TMP_MS) await fs.rm(path, { force: true });
+    }
   }
 
   /** Reads the folder again (another window may have written to it). */

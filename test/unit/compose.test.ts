@@ -146,3 +146,13 @@ test('Bcc goes to the envelope, never into the message; Markdown adds an HTML al
   assert.equal(fromFlowed(parsed.text ?? '').trimEnd(), '# Title\n\n*stress* and <script>x()</script>');
   await assert.rejects(buildMessage(readDraft('From: a@example.org\nTo:\n\nx'), { accountId: 'acc', references: [] }), /Add at least one recipient/);
 });
+
+test('a message forwarded as an attachment travels whole as message/rfc822', async () => {
+  const original = Buffer.from('From: bob@example.org\r\nSubject: Plans\r\nMessage-ID: <o@x>\r\n\r\nCaf\xe9 body\r\n', 'latin1');
+  const text = draftText({ ...emptyFields('Alice <alice@example.org>'), to: 'carol@example.org', subject: 'Fwd: Plans', body: 'See below.' });
+  const out = await buildMessage(readDraft(text), { accountId: 'acc', references: [] }, { attachments: [{ filename: 'Plans.eml', content: original, contentType: 'message/rfc822' }] });
+  const raw = out.raw.toString('latin1');
+  assert.match(raw, /Content-Type: message\/rfc822/);
+  assert.match(raw, /Content-Transfer-Encoding: 8bit/, 'an 8-bit message is not re-encoded');
+  assert.ok(out.raw.includes(original), 'the forwarded message byte for byte');
+});

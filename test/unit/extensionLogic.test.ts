@@ -126,6 +126,23 @@ describe('tree model', () => {
     assert.equal(folder.description, '1 unread');
   });
 
+  test('Drafts, Outbox and Sent show when they hold mail, keep their own messages, and name recipients', () => {
+    const entries = [entry(1), entry(2, { trashed: true }), entry(3, { folder: 'sent', seen: true, to: 'Bob <bob@x.org>' }), entry(4, { folder: 'outbox', seen: true })];
+    const folders = (list: MessageEntry[]) => accountChildren('a', [], list).map((n) => (n.kind === 'folder' ? n.folder : n.kind));
+    assert.deepEqual(folders(entries.slice(0, 2)), ['inbox', 'trash']);
+    assert.deepEqual(folders(entries), ['inbox', 'outbox', 'sent', 'trash']);
+    assert.deepEqual(folderChildren('a', 'inbox', entries, PAGE_SIZE).map((n) => n.kind === 'message' && n.entry.id), ['m1'], 'the Inbox holds no mail written here');
+    assert.deepEqual(folderChildren('a', 'trash', entries, PAGE_SIZE).map((n) => n.kind === 'message' && n.entry.id), ['m2']);
+    const [sent] = folderChildren('a', 'sent', entries, PAGE_SIZE);
+    const row = describeNode(sent, entries, 1_700_000_000_003 + 3 * 3_600_000);
+    assert.equal(row.description, 'to Bob · 3 h ago');
+    assert.equal(row.contextValue, 'sent-message', 'not a fetched message: no Delete from Server, no Mark Read');
+    const [waiting] = folderChildren('a', 'outbox', entries, PAGE_SIZE, new Map([['m4', 'will retry 10:42']]));
+    assert.match(describeNode(waiting, entries, 0).description, /^will retry 10:42 · to /);
+    assert.equal(describeNode({ kind: 'folder', accountId: 'a', folder: 'sent' }, entries, 0).label, 'Sent');
+    assert.equal(exportChoices(0, [{ id: 'a', address: 'me@x.org', entries }])[1].description, '1 message', 'Trash counts only trashed mail');
+  });
+
   test('right-to-left names are isolated so the row keeps its order', () => {
     const row = describeNode({ kind: 'message', accountId: 'a', folder: 'inbox', entry: entry(0, { from: 'أحمد <a@x.eg>' }) }, [], 1_700_000_000_000 + 86_400_000 * 2);
     assert.equal(row.description, '\u2068أحمد\u2069 · 2 d ago');

@@ -4,12 +4,15 @@
  * what cannot waits for the user with the reason.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
+import { readDraftFile } from '../../src/compose/draftFile';
 import { Outbox, RETRY_DELAYS_MS, type SendFunction } from '../../src/compose/outbox';
 import { LocalFolder } from '../../src/store/localFolder';
+import { draftVersion } from '../support/draftChild';
 
 let root: string;
 beforeEach(() => {
@@ -163,4 +166,25 @@ test('a local folder replaces a message in place, durably, and moves it by renam
   assert.equal(sent.size, 2);
   assert.equal(sent.row('1767000000.M1P1.other')?.row.subject, 'message 3');
   assert.deepEqual(readdirSync(join(sent.dir, 'new')), []);
+});
+
+test('a draft saved again and again, killed at random moments, is always one whole saved version', async () => {
+  const dir = join(root, 'Maildir', '.Drafts');
+  const id = '1767000000.M1P1.draft';
+  for (let round = 0; round < 15; round++) {
+    const child = spawn(process.execPath, [join(__dirname, '..', 'support', 'draftChild.js'), dir, id], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let saved = 0;
+    child.stdout.on('data', (d: Buffer) => (saved = Number(/saved (\d+)\n$/.exec(d.toString())?.[1] ?? saved)));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    // Kill once a few versions are saved, at a moment that falls anywhere in a write.
+    await new Promise<void>((resolve) => child.stdout.on('data', () => saved >= 3 + round && resolve()));
+    child.kill('SIGKILL');
+    await exited;
+    const drafts = await LocalFolder.open(dir);
+    assert.deepEqual(drafts.ids(), [id], 'one draft, never two copies');
+    const { text } = readDraftFile(await drafts.read(id));
+    const n = Number(/^Subject: version (\d+)$/m.exec(text)?.[1]);
+    assert.ok(n >= saved && n <= saved + 1, `round ${round}: version ${n} after ${saved} saves`);
+    assert.equal(text, draftVersion(n), 'a whole version, not a torn one');
+  }
 });
