@@ -9,6 +9,7 @@ import { adviseOn } from '../accounts/errorAdvice';
 import { CertificateError, Pop3Client, Pop3Error, formatFingerprint, type Security } from '../pop3';
 import type { MailService } from './mailService';
 import { saveUserAccounts } from './settings';
+import { askSmtp } from './smtpStep';
 
 const SECURITY_ITEMS: Array<vscode.QuickPickItem & { value: Security }> = [
   { label: 'TLS', description: 'encrypted from the start (port 995)', value: 'tls' },
@@ -153,6 +154,9 @@ export async function addAccount(mail: MailService, draft?: Partial<AccountConfi
     break;
   }
 
+  // The outgoing server last: leaving it empty (or Escape) keeps the account, to send later.
+  const smtp = await askSmtp(account, mail.smtpPasswords, password);
+  if (smtp) account = { ...account, smtp };
   await mail.passwords.store(account, password);
   await saveUserAccounts((list) => [...list.filter((a) => a.id !== account.id), account]);
   mail.reloadAccounts();

@@ -38,12 +38,12 @@ export function activateMailPanel(context: vscode.ExtensionContext): MailPanelAp
   const log = vscode.window.createOutputChannel('Mail Panel', { log: true });
   // User accounts keep their mail in global storage (every window), workspace accounts in the workspace's.
   const places = { user: context.globalStorageUri.fsPath, workspace: context.storageUri?.fsPath };
-  const mail = new MailService(places, new Passwords(context.secrets), log);
+  const mail = new MailService(places, new Passwords(context.secrets), log, new Passwords(context.secrets, 'smtp'));
   const tree = new MailTree(mail);
   const readers = new ReaderPanels(mail, context.extensionUri);
   const search = new MailSearch(mail, context.extensionUri);
   const lists = new MessageListPanels(mail, readers, context, search);
-  const sending = new Sending(mail, context.secrets);
+  const sending = new Sending(mail);
   const drafts = new Drafts(mail, sending);
   tree.outboxNotes = async (accountId) => new Map((await sending.outbox(accountId)).list().map((e) => [e.id, outboxNote(e)]));
   const view = vscode.window.createTreeView('mailPanel.mailboxes', { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });

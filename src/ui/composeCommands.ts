@@ -4,10 +4,8 @@
  * Delete; Set Up Sending for an account.
  */
 import * as vscode from 'vscode';
-import { smtpOptions } from '../accounts/account';
 import { forward, newMessage, reply } from '../compose/replies';
 import { parseMessage } from '../mime/parse';
-import { testSmtp } from '../smtp/smtpClient';
 import type { TreeNode } from '../views/treeModel';
 import { pickAccount } from './accountWizard';
 import { attachEdit, DRAFT_SCHEME } from './draftAssist';
@@ -95,13 +93,7 @@ export function registerComposeCommands(
     'mailPanel.setUpSending': async (arg?: unknown) => {
       const account = await pickAccount(mail, 'Set Up Sending for', arg);
       const smtp = account && (await sending.setUp(account));
-      if (!account || !smtp) return;
-      const password = await sending.passwords.getOrAsk(smtp);
-      if (password === undefined) return;
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Testing ${smtp.host}…` }, () => testSmtp(smtpOptions(smtp, password))).then(
-        () => vscode.window.showInformationMessage(`${account.address} can send through ${smtp.host}.`),
-        (err: unknown) => vscode.window.showErrorMessage(`The outgoing server did not work: ${err instanceof Error ? err.message : String(err)}`),
-      );
+      if (account && smtp) void vscode.window.showInformationMessage(`${account.address} sends through ${smtp.host}.`);
     },
   };
   for (const [id, handler] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, handler));

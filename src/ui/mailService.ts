@@ -49,6 +49,8 @@ export class MailService implements vscode.Disposable {
     private readonly places: { user: string; workspace: string | undefined },
     readonly passwords: Passwords,
     readonly log: vscode.LogOutputChannel,
+    /** The outgoing servers' passwords (another SecretStorage key per server). */
+    readonly smtpPasswords: Passwords,
   ) {
     this.reloadAccounts();
     this.disposables.push(

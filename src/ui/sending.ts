@@ -4,14 +4,15 @@
  * and what happened said in plain words with the next step.
  */
 import * as vscode from 'vscode';
-import { guessSmtp, smtpOptions, type AccountConfig, type SmtpConfig } from '../accounts/account';
+import { smtpOptions, type AccountConfig, type SmtpConfig } from '../accounts/account';
 import { Outbox, type SendOutcome } from '../compose/outbox';
 import type { Outgoing } from '../compose/outgoing';
 import { CertificateError, formatFingerprint } from '../pop3';
 import { sendMessage } from '../smtp/smtpClient';
 import { SmtpError } from '../smtp/smtpErrors';
 import type { MailService } from './mailService';
-import { Passwords, saveAccounts } from './settings';
+import { saveAccounts, type Passwords } from './settings';
+import { askSmtp } from './smtpStep';
 
 /** How often the Outbox is looked at for messages due again. */
 const RETRY_CHECK_MS = 60_000;
@@ -20,11 +21,8 @@ export class Sending implements vscode.Disposable {
   readonly passwords: Passwords;
   private readonly timer: NodeJS.Timeout;
 
-  constructor(
-    private readonly mail: MailService,
-    secrets: vscode.SecretStorage,
-  ) {
-    this.passwords = new Passwords(secrets, 'smtp');
+  constructor(private readonly mail: MailService) {
+    this.passwords = mail.smtpPasswords;
     this.timer = setInterval(() => void this.sendDue(), RETRY_CHECK_MS);
     this.timer.unref?.();
   }
@@ -83,19 +81,10 @@ export class Sending implements vscode.Disposable {
     return this.passwords.getOrAsk(smtp, reason);
   }
 
-  /** An account without an outgoing server: asks for one (a guess to confirm) and saves it. */
+  /** Asks for an account's outgoing server, tests it and saves it. */
   async setUp(account: AccountConfig): Promise<SmtpConfig | undefined> {
-    const guess = account.smtp ?? guessSmtp(account);
-    const host = await vscode.window.showInputBox({
-      title: `Outgoing server for ${account.address}`,
-      prompt: 'SMTP server name. Mail Panel sends through it with STARTTLS on port 587 (change port and security in the account settings).',
-      value: guess.host,
-      ignoreFocusOut: true,
-      validateInput: (v) => (/^[A-Za-z0-9.-]+$/.test(v.trim()) ? undefined : 'Enter a server name like smtp.example.org.'),
-    });
-    if (!host) return undefined;
-    const smtp: SmtpConfig = { ...guess, host: host.trim() };
-    await this.saveSmtp(account, smtp);
+    const smtp = await askSmtp(account, this.passwords, await this.mail.passwords.get(account));
+    if (smtp) await this.saveSmtp(account, smtp);
     return smtp;
   }
 

@@ -1,7 +1,8 @@
 /**
  * "Mail: Add Account" as a person does it, in a real VS Code (code-server, the packaged .vsix):
  * the input steps, the connection test before saving, the untrusted (self-signed) certificate
- * shown with its fingerprint and trusted by pinning, then the first fetch.
+ * shown with its fingerprint and trusted by pinning, the outgoing server asked for and tested
+ * (through a real Postfix), then the first fetch.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { CHROMIUM_BIN, CHROMIUM_INSTALL, launchChromium } from '../support/browser';
 import { CODE_SERVER_BIN, CODE_SERVER_INSTALL, startCodeServer } from '../support/codeServer';
+import { POSTFIX_BIN, POSTFIX_INSTALL, startPostfix } from '../support/postfix';
 import { needTool } from '../support/tier';
 import { openMailView, rowsOf, runCommand } from '../support/workbench';
 import { startEnvironment } from '../vscode/environment';
@@ -18,8 +20,9 @@ const ROOT = join(__dirname, '..', '..', '..');
 const skip = needTool('vscode', CODE_SERVER_BIN, CODE_SERVER_INSTALL) || needTool('vscode', CHROMIUM_BIN, CHROMIUM_INSTALL);
 
 describe('Add Account in VS Code', { skip }, () => {
-  test('walks through the steps, tests the connection, pins the certificate, fetches', { timeout: 240_000 }, async () => {
+  test('walks through the steps, tests the connection, pins the certificate, sets up sending, fetches', { skip: needTool('postfix', POSTFIX_BIN, POSTFIX_INSTALL), timeout: 240_000 }, async () => {
     const { environment, server, browser, page, title, input, answer } = await startWizard();
+    const postfix = await startPostfix(environment.dovecot, ['alice']);
     try {
       await answer('(1/6)', 'alice@example.org');
       await title.filter({ hasText: '(2/6)' }).waitFor();
@@ -41,15 +44,23 @@ describe('Add Account in VS Code', { skip }, () => {
       assert.match(text, /not trusted/);
       assert.ok(text.includes(environment.config.fingerprint256), `fingerprint shown: ${text}`);
       await dialog.locator('.monaco-button', { hasText: 'Trust This Certificate' }).click();
+      // The outgoing server: guessed from the address, tested with the POP3 login, its certificate pinned too.
+      await title.filter({ hasText: 'Sending mail from alice@example.org' }).waitFor({ timeout: 30_000 });
+      assert.equal(await input.inputValue(), 'smtp.example.org');
+      await input.fill(`127.0.0.1:${postfix.submissionPort}`);
+      await page.keyboard.press('Enter');
+      await dialog.filter({ hasText: postfix.fingerprint256 }).waitFor({ timeout: 30_000 });
+      await dialog.locator('.monaco-button', { hasText: 'Trust This Certificate' }).click();
       const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: 'alice@example.org is set up' });
       await toast.waitFor({ timeout: 30_000 });
       await toast.locator('.monaco-button', { hasText: 'Fetch Mail Now' }).click();
       const rows = rowsOf(page);
       for (const subject of environment.config.subjects) await rows.filter({ hasText: subject }).first().waitFor({ timeout: 30_000 });
-      const settings = JSON.parse(readFileSync(join(environment.userDataDir, 'User', 'settings.json'), 'utf8')) as { 'mailPanel.accounts': Array<{ pinnedCertificate?: string; host: string }> };
+      const settings = JSON.parse(readFileSync(join(environment.userDataDir, 'User', 'settings.json'), 'utf8')) as { 'mailPanel.accounts': Array<{ pinnedCertificate?: string; host: string; smtp?: Record<string, unknown> }> };
       const saved = settings['mailPanel.accounts'];
       assert.equal(saved.length, 1);
       assert.equal(saved[0].pinnedCertificate, environment.config.fingerprint256);
+      assert.deepEqual(saved[0].smtp, { host: '127.0.0.1', port: postfix.submissionPort, security: 'starttls', user: 'alice', pinnedCertificate: postfix.fingerprint256 });
       assert.ok(!JSON.stringify(settings).includes(environment.config.password), 'no password in settings');
     } catch (err) {
       await page.screenshot({ path: join(ROOT, 'test-artifacts', 'add-account-failure.png') }).catch(() => undefined);
@@ -57,6 +68,7 @@ describe('Add Account in VS Code', { skip }, () => {
     } finally {
       await browser.close();
       await server.stop();
+      await postfix.stop();
       await environment.stop();
     }
   });
@@ -76,6 +88,9 @@ describe('Add Account in VS Code', { skip }, () => {
       await pick(page, 'USER');
       const again = page.locator('.notifications-toasts .notification-list-item', { hasText: /password/i }).last();
       await again.locator('.monaco-button', { hasText: 'Save Anyway' }).click({ timeout: 30_000 });
+      // Sending is left for later (Escape): the account is saved all the same.
+      await title.filter({ hasText: 'Sending mail from' }).waitFor({ timeout: 20_000 });
+      await page.keyboard.press('Escape');
       const settingsPath = join(environment.userDataDir, 'User', 'settings.json');
       const start = Date.now();
       let saved: Array<{ loginMethod?: string }> = [];
