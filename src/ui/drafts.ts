@@ -49,6 +49,9 @@ export class Drafts implements vscode.FileSystemProvider, vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document.uri.scheme === DRAFT_SCHEME && e.contentChanges.length) this.saveSoon(e.document);
       }),
+      // Drafts restored with the window (after a reload) open without show(): give them their language too.
+      vscode.workspace.onDidOpenTextDocument((d) => void asDraft(d)),
+
     );
   }
 
@@ -77,8 +80,7 @@ export class Drafts implements vscode.FileSystemProvider, vscode.Disposable {
   async show(accountId: string, draftId: string, subject?: string): Promise<vscode.TextEditor> {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === DRAFT_SCHEME && parseDraftUri(d.uri)?.draftId === draftId);
     const document = open ?? (await vscode.workspace.openTextDocument(draftUri(accountId, draftId, subject ?? (await this.mail.store(accountId)).get(draftId)?.subject ?? '')));
-    if (document.languageId !== 'mail-draft') await vscode.languages.setTextDocumentLanguage(document, 'mail-draft');
-    return vscode.window.showTextDocument(document, { preview: false });
+    return vscode.window.showTextDocument(await asDraft(document), { preview: false });
   }
 
   /** Sends the draft of `document`: checks it, queues the message, then lets the draft go. */
@@ -211,6 +213,12 @@ export class Drafts implements vscode.FileSystemProvider, vscode.Disposable {
     for (const d of this.disposables) d.dispose();
     this.changes.dispose();
   }
+}
+
+/** A document of the draft scheme in the mail-draft language (colours, word wrap, no minimap). */
+async function asDraft(document: vscode.TextDocument): Promise<vscode.TextDocument> {
+  if (document.uri.scheme !== DRAFT_SCHEME || document.languageId === 'mail-draft') return document;
+  return vscode.languages.setTextDocumentLanguage(document, 'mail-draft');
 }
 
 /** Closes the tabs showing `uri`, saved first (so that closing asks nothing). */

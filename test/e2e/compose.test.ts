@@ -1,10 +1,10 @@
 /**
  * Writing mail in a real VS Code (code-server, the packaged .vsix) through a real Postfix: Reply in
- * the reader opens a draft tab with the quote, Send (Ctrl+Enter) puts it in Sent, and after the next
- * fetch the reply sits under the original in its thread in the message list.
+ * the reader opens a draft tab with the quote, what is typed survives a reload, Send (Ctrl+Enter) puts
+ * it in Sent, and after the next fetch the reply sits under the original in its thread in the list.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CHROMIUM_BIN, CHROMIUM_INSTALL } from '../support/browser';
@@ -47,10 +47,25 @@ describe('Writing mail in VS Code (code-server, installed from the .vsix)', { sk
         await page.locator('.tab', { hasText: 'Re: Trip plans' }).waitFor();
         await page.keyboard.type('The train, please.');
         await editor.locator('.view-line', { hasText: 'The train, please.' }).waitFor();
-        // Saved into the Drafts folder while typing (the tab shows no unsaved mark).
-        await page.locator('.tab:not(.dirty)', { hasText: 'Re: Trip plans' }).waitFor({ timeout: 20_000 });
+        // Saved into the account's Drafts folder while typing, with no Save.
         await rows.filter({ hasText: /^Drafts/ }).first().waitFor({ timeout: 20_000 });
+        const drafts = () => {
+          const mailboxes = join(environment.userDataDir, 'User', 'globalStorage', 'mail-panel.mail-panel', 'mailboxes');
+          return readdirSync(mailboxes).flatMap((box) => {
+            const cur = join(mailboxes, box, 'Maildir', '.Drafts', 'cur');
+            return existsSync(cur) ? readdirSync(cur).map((f) => readFileSync(join(cur, f), 'utf8')) : [];
+          });
+        };
+        while (!drafts().some((d) => d.includes('The train, please.'))) await page.waitForTimeout(100); // the test's own timeout bounds it
+        await page.locator('.tab:not(.dirty)', { hasText: 'Re: Trip plans' }).waitFor({ timeout: 20_000 });
         await shot('vscode-draft.png');
+
+        // A reload (or a crash) keeps what was typed: the tab comes back from the Drafts folder.
+        await page.reload();
+        await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+        await editor.locator('.view-line', { hasText: 'The train, please.' }).waitFor({ timeout: 60_000 });
+        await page.locator('.statusbar-item', { hasText: 'Mail Draft' }).waitFor({ timeout: 20_000 });
+        await editor.locator('.view-line', { hasText: 'The train, please.' }).click();
 
         // Send: the sending password is offered from the POP3 account (same login, same host).
         await page.keyboard.press('Control+Enter');
