@@ -18,7 +18,8 @@ import type { LocalFolder } from '../store/localFolder';
 import { readJson, writeFileAtomic } from '../store/fsutil';
 import { newMessageId } from '../store/maildir';
 import { acquireLock, LockBusyError } from '../store/lock';
-import type { Envelope, Outgoing } from './outgoing';
+import type { Envelope } from '../smtp/smtpClient';
+import type { Outgoing } from './outgoing';
 
 export interface OutboxEntry {
   id: string;

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import MimeNode from 'nodemailer/lib/mime-node';
 import { detectMimeType } from 'nodemailer/lib/mime-funcs';
+import type { Envelope } from '../smtp/smtpClient';
 import type { ReadDraft } from './draft';
 import type { DraftMeta } from './draftFile';
 import { toFlowed } from './flowed';
@@ -16,11 +17,6 @@ export interface OutgoingPart {
   content: Buffer;
   /** Derived from the file name when not given. */
   contentType?: string;
-}
-
-export interface Envelope {
-  from: string;
-  to: string[];
 }
 
 export interface Outgoing {

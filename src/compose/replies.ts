@@ -3,6 +3,7 @@
  * thread's ids (In-Reply-To, References) and the quoted text as mail clients have long agreed.
  */
 import { htmlToText } from '../mime/parts';
+import { capReferences } from '../mime/summary';
 import type { ParsedMessage } from '../mime/parse';
 import { formatMailboxes, sameAddress, uniqueMailboxes, type Mailbox } from './addresses';
 import { emptyFields, type DraftFields } from './draft';
@@ -23,7 +24,7 @@ export interface NewDraft {
   cursorLine: number;
 }
 
-/** At most this many References: the first (the thread's root) and the latest ones. */
+/** At most this many References in what we send: the first (the thread's root) and the latest ones. */
 export const MAX_REFERENCES = 20;
 
 const REPLY_PREFIX = /^\s*((re|aw|sv|antw|vs|ref)(\[\d+\])?\s*:\s*)+/i;
@@ -41,7 +42,7 @@ export function forwardSubject(subject: string): string {
 export function replyReferences(message: Pick<ParsedMessage, 'references' | 'messageId'>): string[] {
   const ids = [...message.references];
   if (message.messageId && !ids.includes(message.messageId)) ids.push(message.messageId);
-  return ids.length <= MAX_REFERENCES ? ids : [ids[0], ...ids.slice(ids.length - MAX_REFERENCES + 1)];
+  return capReferences(ids, MAX_REFERENCES);
 }
 
 /** The message's text as a reply quotes it: the plain part, or the HTML part reduced to text. */

@@ -56,8 +56,9 @@ export function messageIds(value: string): string[] {
   return value.match(/<[^<>\s]+>/g) ?? [];
 }
 
-function capReferences(ids: string[]): string[] {
-  return ids.length <= MAX_REFERENCES ? ids : [ids[0], ...ids.slice(ids.length - MAX_REFERENCES + 1)];
+/** The thread's root and the nearest ancestors, at most `max` ids. */
+export function capReferences(ids: string[], max = MAX_REFERENCES): string[] {
+  return ids.length <= max ? ids : [ids[0], ...ids.slice(ids.length - max + 1)];
 }
 
 /**

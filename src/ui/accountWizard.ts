@@ -6,8 +6,9 @@ import { rm } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { guessServer, LOGIN_METHODS, newAccountId, pop3Options, validateAddress, validateHost, validatePort, type AccountConfig, type LoginMethod } from '../accounts/account';
 import { adviseOn } from '../accounts/errorAdvice';
-import { CertificateError, Pop3Client, Pop3Error, formatFingerprint, type Security } from '../pop3';
+import { CertificateError, Pop3Client, Pop3Error, type Security } from '../pop3';
 import type { MailService } from './mailService';
+import { askTrust } from './errors';
 import { saveUserAccounts } from './settings';
 import { askSmtp } from './smtpStep';
 
@@ -127,13 +128,9 @@ export async function addAccount(mail: MailService, draft?: Partial<AccountConfi
     const outcome = await testConnection(account, password);
     if (outcome === 'ok') break;
     if (outcome instanceof CertificateError && outcome.fingerprint256) {
-      const pick = await vscode.window.showWarningMessage(
-        `The certificate of ${account.host} is not trusted (${outcome.reason}).`,
-        { modal: true, detail: `SHA-256 fingerprint:\n${formatFingerprint(outcome.fingerprint256)}\n\nTrust it only if it matches what your mail provider publishes.` },
-        'Trust This Certificate',
-      );
-      if (pick !== 'Trust This Certificate') return;
-      account = { ...account, pinnedCertificate: formatFingerprint(outcome.fingerprint256) };
+      const pinned = await askTrust(account.host, outcome, account.address);
+      if (!pinned) return;
+      account = { ...account, pinnedCertificate: pinned };
       continue;
     }
     if (outcome instanceof Pop3Error && outcome.kind === 'insecure' && !account.allowInsecureAuth) {

@@ -9,14 +9,14 @@ import * as vscode from 'vscode';
 import { messagesText } from '../shared/format';
 import { DEFAULT_CHECK_MINUTES, isBatchingServer, pop3Options, type AccountConfig } from '../accounts/account';
 import { adviseOn } from '../accounts/errorAdvice';
-import { formatFingerprint, type Pop3Options, type TraceHook } from '../pop3';
+import { type Pop3Options, type TraceHook } from '../pop3';
 import { CertificateError } from '../pop3';
 import { AccountStore, type MessageEntry } from '../store/accountStore';
 import { stampChange, watchChanges } from '../store/changeStamp';
 import { moveStore, storeFolderName } from '../store/location';
 import type { SkippedMessage } from '../store/skipped';
 import { completeMessage, deleteFromServerNow, deleteSkippedFromServer, fetchMail, type FetchResult } from '../sync/fetch';
-import { showError } from './errors';
+import { askTrust, showError } from './errors';
 import { loadAccounts, Passwords, saveUserAccounts, setting } from './settings';
 
 export class MailService implements vscode.Disposable {
@@ -314,13 +314,8 @@ export class MailService implements vscode.Disposable {
 
   /** Shows a certificate's fingerprint; pinning it makes the account trust exactly that certificate. */
   async confirmTrust(account: AccountConfig, err: CertificateError): Promise<boolean> {
-    const fingerprint = formatFingerprint(err.fingerprint256 ?? '');
-    const pick = await vscode.window.showWarningMessage(
-      `The certificate of ${account.host} is not trusted (${err.reason}).`,
-      { modal: true, detail: `SHA-256 fingerprint:\n${fingerprint}\n\nTrust it only if it matches what your mail provider publishes. Mail Panel will then accept this certificate, and only this one, for ${account.address}.` },
-      'Trust This Certificate',
-    );
-    if (pick !== 'Trust This Certificate') return false;
+    const fingerprint = await askTrust(account.host, err, account.address);
+    if (!fingerprint) return false;
     await saveUserAccounts((list) => list.map((a) => (a.id === account.id ? { ...a, pinnedCertificate: fingerprint } : a)));
     this.reloadAccounts();
     return true;

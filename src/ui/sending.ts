@@ -7,9 +7,10 @@ import * as vscode from 'vscode';
 import { smtpOptions, type AccountConfig, type SmtpConfig } from '../accounts/account';
 import { Outbox, type SendOutcome } from '../compose/outbox';
 import type { Outgoing } from '../compose/outgoing';
-import { CertificateError, formatFingerprint } from '../pop3';
+import { CertificateError } from '../pop3';
 import { sendMessage } from '../smtp/smtpClient';
 import { SmtpError } from '../smtp/smtpErrors';
+import { askTrust } from './errors';
 import type { MailService } from './mailService';
 import { saveAccounts, type Passwords } from './settings';
 import { askSmtp } from './smtpStep';
@@ -116,10 +117,9 @@ export class Sending implements vscode.Disposable {
     if (pick === 'Re-enter Password') {
       if (await this.passwordFor(account, smtp, 'The outgoing server refused the password. Enter it again.')) await this.sendDue(account.id, [outcome.id], true);
     } else if (pick === 'Show Certificate' && cause instanceof CertificateError) {
-      const fingerprint = formatFingerprint(cause.fingerprint256 ?? '');
-      const trust = await vscode.window.showWarningMessage(`The certificate of ${smtp.host} is not trusted (${cause.reason}).`, { modal: true, detail: `SHA-256 fingerprint:\n${fingerprint}\n\nTrust it only if it matches what your mail provider publishes.` }, 'Trust This Certificate');
-      if (trust) {
-        await this.saveSmtp(account, { ...smtp, pinnedCertificate: fingerprint });
+      const pinned = await askTrust(smtp.host, cause, `sending from ${account.address}`);
+      if (pinned) {
+        await this.saveSmtp(account, { ...smtp, pinnedCertificate: pinned });
         await this.sendDue(account.id, [outcome.id], true);
       }
     } else if (pick === 'Edit Outgoing Server') {

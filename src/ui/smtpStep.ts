@@ -5,9 +5,10 @@
  */
 import * as vscode from 'vscode';
 import { guessSmtp, smtpOptions, type AccountConfig, type SmtpConfig } from '../accounts/account';
-import { CertificateError, formatFingerprint } from '../pop3';
+import { CertificateError } from '../pop3';
 import { DEFAULT_SMTP_PORTS, testSmtp } from '../smtp/smtpClient';
 import { SmtpError } from '../smtp/smtpErrors';
+import { askTrust } from './errors';
 import type { Passwords } from './settings';
 
 /** "smtp.example.org" or "smtp.example.org:465": port 465 means TLS from the start, any other STARTTLS. */
@@ -46,13 +47,9 @@ export async function askSmtp(account: AccountConfig, passwords: Passwords, pop3
       return smtp;
     }
     if (outcome instanceof CertificateError && outcome.fingerprint256) {
-      const pick = await vscode.window.showWarningMessage(
-        `The certificate of ${smtp.host} is not trusted (${outcome.reason}).`,
-        { modal: true, detail: `SHA-256 fingerprint:\n${formatFingerprint(outcome.fingerprint256)}\n\nTrust it only if it matches what your mail provider publishes.` },
-        'Trust This Certificate',
-      );
-      if (!pick) return undefined;
-      smtp = { ...smtp, pinnedCertificate: formatFingerprint(outcome.fingerprint256) };
+      const pinned = await askTrust(smtp.host, outcome, `sending from ${account.address}`);
+      if (!pinned) return undefined;
+      smtp = { ...smtp, pinnedCertificate: pinned };
       continue;
     }
     if (outcome instanceof SmtpError && outcome.kind === 'auth') {
