@@ -188,6 +188,30 @@ describe('Mail Panel in VS Code', function () {
     await vscode.commands.executeCommand('mailPanel.restoreMessage', rows[0], [rows[0]]);
   });
 
+  it('New Message: a draft in Drafts; addresses complete from the mail; a bad address is underlined on its line', async () => {
+    await vscode.commands.executeCommand('mailPanel.newMessage', account.id);
+    const editor = await waitFor('the draft tab', () => (vscode.window.activeTextEditor?.document.uri.scheme === 'mail-draft' ? vscode.window.activeTextEditor : undefined));
+    const { document } = editor;
+    assert.equal(document.languageId, 'mail-draft');
+    assert.equal(document.lineAt(1).text, 'To: ', 'the cursor waits on To');
+    assert.deepEqual([editor.selection.active.line, editor.selection.active.character], [1, 4]);
+    const store = await api.mail.store(account.id);
+    await waitFor('the draft in the Drafts folder', () => store.local('drafts').size === 1);
+
+    // The senders of the fetched mail are offered in To.
+    await editor.edit((e) => e.insert(new vscode.Position(1, 4), 'mail'));
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', document.uri, new vscode.Position(1, 8));
+    const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    assert.ok(labels.includes('Mail Panel Tests <tests@example.org>'), labels.join(', '));
+
+    // Typing a word that is not an address underlines the To line; what is typed reaches the Drafts folder unasked.
+    await editor.edit((e) => e.replace(document.lineAt(1).range, 'To: bob'));
+    const problems = await waitFor('the diagnostic', () => vscode.languages.getDiagnostics(document.uri).find((d) => d.range.start.line === 1));
+    assert.match(problems.message, /"bob" is not an e-mail address/);
+    await waitFor('the draft saved', async () => !document.isDirty && (await store.local('drafts').read(store.local('drafts').ids()[0])).includes('To: bob'));
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   it('keeps the password in SecretStorage and in no settings file or store file', async () => {
     assert.equal(await api.mail.passwords.get(account), config.password);
     const settings = config.settingsFiles.filter((f) => existsSync(f));
