@@ -13,16 +13,21 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** Replaces `path` with `data` so that a crash leaves either the old or the new file, never a mix. */
-export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
-  const temp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await fs.open(temp, 'w', 0o600);
+/** Writes a new file (mode 600) and flushes it to the disk; `flag` 'wx' refuses an existing one. */
+export async function writeSynced(path: string, data: string | Buffer, flag: 'w' | 'wx' = 'w'): Promise<void> {
+  const handle = await fs.open(path, flag, 0o600);
   try {
     await handle.writeFile(data);
     await handle.sync();
   } finally {
     await handle.close();
   }
+}
+
+/** Replaces `path` with `data` so that a crash leaves either the old or the new file, never a mix. */
+export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
+  const temp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
+  await writeSynced(temp, data);
   await fs.rename(temp, path);
   await fsyncDir(dirname(path));
 }

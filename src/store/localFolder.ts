@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { summarize, SUMMARY_BYTES } from '../mime/summary';
-import { fsyncDir } from './fsutil';
+import { fsyncDir, writeSynced } from './fsutil';
 import { indexedMessage, type IndexedMessage } from './listingIndex';
 import { FLAG_SEEN, newMessageId, sortFlags } from './maildir';
 
@@ -102,13 +102,7 @@ export class LocalFolder {
   /** Writes a message durably, new (a fresh id) or in place of the one with `id`. Returns its id. */
   async write(bytes: Buffer, id = newMessageId(), flags = FLAG_SEEN): Promise<string> {
     const temp = join(this.dir, 'tmp', `${id}.${randomBytes(4).toString('hex')}`);
-    const handle = await fs.open(temp, 'wx', 0o600);
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await writeSynced(temp, bytes, 'wx');
     const file = `${id}:2,${sortFlags(flags)}`;
     const previous = this.entries.get(id);
     await fs.rename(temp, join(this.dir, 'cur', file));
