@@ -21,7 +21,7 @@ import { MailTree } from './tree';
 function outboxNote(e: OutboxEntry): string {
   if (e.interrupted) return 'may have been sent';
   if (e.retryAt === undefined) return e.lastError ? 'waiting for you' : 'waiting';
-  if (!e.lastError) return 'sending';
+  if (!e.lastError) return e.attempts ? 'sending' : 'waiting to be sent';
   return `will retry ${new Date(e.retryAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`;
 }
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import { readDraftFile } from '../../src/compose/draftFile';
 import { Outbox, RETRY_DELAYS_MS, type SendFunction } from '../../src/compose/outbox';
+import { AccountStore } from '../../src/store/accountStore';
 import { LocalFolder } from '../../src/store/localFolder';
 import { draftVersion } from '../support/draftChild';
 
@@ -187,4 +188,19 @@ test('a draft saved again and again, killed at random moments, is always one who
     assert.ok(n >= saved && n <= saved + 1, `round ${round}: version ${n} after ${saved} saves`);
     assert.equal(text, draftVersion(n), 'a whole version, not a torn one');
   }
+});
+
+test('a message written here and deleted goes to Trash with the fetched mail, and stays there after a reopen', async () => {
+  let store = await AccountStore.open(root);
+  const id = await store.local('sent').write(message(1).raw);
+  assert.equal(store.get(id)?.folder, 'sent');
+  assert.equal(store.list().filter((m) => m.folder === 'sent').length, 1);
+  await store.trash([id]);
+  assert.equal(store.local('sent').size, 0);
+  assert.deepEqual([store.get(id)?.trashed, store.get(id)?.folder], [true, undefined]);
+  await store.close();
+  store = await AccountStore.open(root);
+  assert.deepEqual([store.get(id)?.trashed, store.get(id)?.subject], [true, 'message 1']);
+  assert.deepEqual(await store.read(id), message(1).raw, 'the same bytes');
+  await store.close();
 });
