@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startPop3Server } from './pop3Server';
+import { startDemoSmtp } from './smtpServer';
 import { sampleMailbox } from './sampleMailbox';
 
 const ROOT = resolve(__dirname, '..'); // bundled to dist/demo.js
@@ -18,6 +19,7 @@ const NODE24 = join(CACHE, 'node-24.21.0', 'bin');
 const DEMO = join(CACHE, 'demo');
 const USER = 'demo';
 const PASSWORD = 'demo';
+const ADDRESS = 'demo@mailpanel.test';
 
 function onPath(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
@@ -39,6 +41,9 @@ async function main(): Promise<void> {
   const messages = sampleMailbox();
   const pop3 = await startPop3Server({ messages, user: USER, pass: PASSWORD, greeting: '+OK Mail Panel demo server ready' });
   step(`Demo POP3 server on 127.0.0.1:${pop3.port} with ${messages.length} messages`);
+  // Mail sent to the demo address comes back with the next fetch.
+  const smtp = await startDemoSmtp({ user: USER, pass: PASSWORD }, ADDRESS, (message) => pop3.mailbox.push({ uid: `sent-${pop3.mailbox.length + pop3.deleted.length + 1}-${Date.now()}`, data: message }));
+  step(`Demo SMTP server on 127.0.0.1:${smtp.port}: write to ${ADDRESS} and fetch it back`);
 
   // A fresh profile each run: the demo never touches your own VS Code settings or mail.
   rmSync(DEMO, { recursive: true, force: true });
@@ -46,12 +51,24 @@ async function main(): Promise<void> {
   const userData = join(DEMO, 'user-data');
   const extensions = join(DEMO, 'extensions');
   for (const dir of [workspace, join(userData, 'User'), extensions]) mkdirSync(dir, { recursive: true });
-  writeFileSync(join(workspace, 'README.md'), '# Mail Panel demo\n\nOpen the Mail view in the activity bar and run **Mail: Fetch Mail**.\nThe demo password is `demo`.\n');
+  writeFileSync(join(workspace, 'README.md'), '# Mail Panel demo\n\nOpen the Mail view in the activity bar and run **Mail: Fetch Mail**.\nThe demo password is `demo`.\n\nReply to a message, or write a **New Message** to demo@mailpanel.test: Ctrl+Enter sends it, and the next fetch brings it back.\n');
   writeFileSync(
     join(userData, 'User', 'settings.json'),
     JSON.stringify(
       {
-        'mailPanel.accounts': [{ id: 'demo', address: 'demo@mailpanel.test', host: '127.0.0.1', port: pop3.port, security: 'none', user: USER, allowInsecureAuth: true }],
+        'mailPanel.accounts': [
+          {
+            id: 'demo',
+            address: ADDRESS,
+            name: 'Demo User',
+            host: '127.0.0.1',
+            port: pop3.port,
+            security: 'none',
+            user: USER,
+            allowInsecureAuth: true,
+            smtp: { host: '127.0.0.1', port: smtp.port, security: 'none', user: USER, allowInsecureAuth: true },
+          },
+        ],
         // No README preview at start: it opened late on a loaded machine and covered the message
         // the user had just opened. The terminal and the Mail view say what to do.
         'workbench.startupEditor': 'none',
@@ -81,6 +98,7 @@ async function main(): Promise<void> {
       }
     }
     await pop3.close();
+    await smtp.close();
     process.exit(code);
   };
   process.on('SIGINT', () => void stop());

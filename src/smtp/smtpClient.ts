@@ -61,14 +61,31 @@ async function session<T>(options: SmtpOptions, work: (connection: SMTPConnectio
   let failure: unknown;
   connection.on('error', (err) => (failure ??= err));
   try {
-    await new Promise<void>((resolve, reject) => connection.connect((err) => (err ? reject(err) : resolve())));
+    // A failed connection is reported by an 'error' event alone (the callback never comes).
+    await new Promise<void>((resolve, reject) => {
+      const fail = (err?: unknown) => reject(err ?? Object.assign(new Error('the connection closed during set-up'), { code: 'ECONNECTION' }));
+      connection.once('error', fail);
+      connection.once('end', fail);
+      connection.connect((err) => {
+        connection.off('error', fail);
+        connection.off('end', fail);
+        if (err) reject(err);
+        else resolve();
+      });
+    });
     const socket = connection._socket as tls.TLSSocket | null;
     if (connection.secure && socket) checkPeerCertificate(socket, options.host, options.tls ?? {});
     else if (!options.allowInsecureAuth) {
       throw new SmtpError('insecure', `The connection to ${where(options)} is not encrypted, so the password was not sent. Choose STARTTLS or TLS for the outgoing server.`);
     }
-    await login(connection, options);
-    const result = await work(connection);
+    // Later, a connection that breaks may only say so by an event: every step races it.
+    const broken = new Promise<never>((_, reject) => {
+      connection.on('error', reject);
+      connection.on('end', () => reject(Object.assign(new Error(`the server closed the connection`), { code: 'ECONNECTION' })));
+    });
+    broken.catch(() => undefined);
+    await Promise.race([login(connection, options), broken]);
+    const result = await Promise.race([work(connection), broken]);
     connection.quit();
     return result;
   } catch (err) {
