@@ -66,21 +66,20 @@ export class Drafts implements vscode.FileSystemProvider, vscode.Disposable {
     const text = draftText(draft.fields);
     const id = await store.local('drafts').write(draftFile(draft.meta, text), undefined, '');
     await this.mail.change(draft.meta.accountId, async () => undefined);
-    const editor = await this.show(draft.meta.accountId, id, draft.fields.subject);
-    const line = readDraft(text).bodyLine + draft.cursorLine;
-    const at = new vscode.Position(Math.min(line, editor.document.lineCount - 1), 0);
-    // A new message starts at To; a reply or forward in its body.
-    const start = draft.fields.to ? at : new vscode.Position(1, editor.document.lineAt(1).text.length);
-    editor.selection = new vscode.Selection(start, start);
-    editor.revealRange(new vscode.Range(start, start));
+    // A new message starts at To; a reply or forward in its body. The editor opens with the cursor
+    // there already, so keys typed at once land in the right place.
+    const lines = text.split('\n');
+    const at = draft.fields.to ? new vscode.Position(Math.min(readDraft(text).bodyLine + draft.cursorLine, lines.length - 1), 0) : new vscode.Position(1, lines[1].length);
+    const editor = await this.show(draft.meta.accountId, id, draft.fields.subject, new vscode.Range(at, at));
+    editor.revealRange(new vscode.Range(at, at));
     return editor;
   }
 
   /** Opens a stored draft (from the Drafts folder). */
-  async show(accountId: string, draftId: string, subject?: string): Promise<vscode.TextEditor> {
+  async show(accountId: string, draftId: string, subject?: string, selection?: vscode.Range): Promise<vscode.TextEditor> {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === DRAFT_SCHEME && parseDraftUri(d.uri)?.draftId === draftId);
     const document = open ?? (await vscode.workspace.openTextDocument(draftUri(accountId, draftId, subject ?? (await this.mail.store(accountId)).get(draftId)?.subject ?? '')));
-    return vscode.window.showTextDocument(await asDraft(document), { preview: false });
+    return vscode.window.showTextDocument(await asDraft(document), { preview: false, selection });
   }
 
   /** Sends the draft of `document`: checks it, queues the message, then lets the draft go. */

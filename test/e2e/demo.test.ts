@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
 /**
- * The README's first command, as a newcomer runs it: the demo starts its POP3 server and a real
- * VS Code (code-server here), the sample mailbox is fetched and read, and Ctrl+C stops it all.
+ * The README's first command, as a newcomer runs it: the demo starts its POP3 and SMTP servers and a
+ * real VS Code (code-server here), the sample mailbox is fetched and read, a new message to the demo
+ * address is sent and fetched back, and Ctrl+C stops it all.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -52,11 +53,29 @@ describe('the demo (npm run demo)', { skip }, () => {
       assert.equal(await logo.evaluate((img) => (img as HTMLImageElement).naturalWidth), 96);
       await page.screenshot({ path: join(ARTIFACTS, 'demo.png') });
 
+      // Writing: a new message to the demo address goes out through the demo's SMTP server and comes back.
+      await runCommand(page, 'Mail: New Message');
+      const editor = page.locator('.editor-instance .monaco-editor').first();
+      await editor.locator('.view-line', { hasText: 'From: Demo User <demo@mailpanel.test>' }).waitFor({ timeout: 30_000 });
+      await page.keyboard.type('demo@mailpanel.test');
+      for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('End');
+      await page.keyboard.type('Hello from the demo');
+      await editor.locator('.view-line', { hasText: 'Subject: Hello from the demo' }).waitFor();
+      await page.keyboard.press('Escape'); // close the address suggestions, if any
+      await page.keyboard.press('Control+Enter');
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Use the POP3 password of this account' }).click({ timeout: 30_000 });
+      await rows.filter({ hasText: /^Sent/ }).first().waitFor({ timeout: 30_000 });
+      await runCommand(page, 'Mail: Fetch Mail');
+      await rows.filter({ hasText: 'Hello from the demo' }).first().waitFor({ timeout: 30_000 });
+      const smtpPort = Number(/Demo SMTP server on 127\.0\.0\.1:(\d+)/.exec(output)![1]);
+
       demo.kill('SIGINT'); // Ctrl+C
       assert.equal(await exited, 0, output);
       await new Promise((r) => setTimeout(r, 500));
       assert.equal(await listening(new URL(url).origin + '/healthz'), false, 'code-server stopped');
       assert.equal(await listening(`http://127.0.0.1:${pop3Port}/`), false, 'the demo POP3 server stopped');
+      assert.equal(await listening(`http://127.0.0.1:${smtpPort}/`), false, 'the demo SMTP server stopped');
     } catch (err) {
       await page.screenshot({ path: join(ARTIFACTS, 'demo-failure.png') }).catch(() => undefined);
       throw new Error(`${err instanceof Error ? err.message : String(err)}\ndemo output:\n${output}`, { cause: err });
