@@ -153,3 +153,29 @@ describe('identities from the server', () => {
     await assert.rejects(listServer(client, () => undefined), (err: unknown) => err instanceof Pop3Error && err.kind === 'connection');
   });
 });
+
+describe('a server that fails for now is not taken for one without the command', () => {
+  test('UIDL refused for now ([SYS/TEMP]) ends the listing: the mailbox is not keyed anew by header hashes', async () => {
+    const server = await serve({
+      messages: [mail('one'), mail('two')],
+      intercept: (cmd, s) => (cmd === 'UIDL' ? (s.write('-ERR [SYS/TEMP] busy, try later\r\n'), true) : false),
+    });
+    const client = await Pop3Client.connect(scriptedLogin(server));
+    await assert.rejects(listServer(client, () => undefined), (err: unknown) => err instanceof Pop3Error && err.kind === 'temporary');
+    client.close();
+    assert.ok(!server.sessions[0].commands.some((c) => c.startsWith('TOP')), 'no header hashing after a temporary failure');
+  });
+
+  test('TOP refused for now, on a server without UIDL, ends the listing: nothing is downloaded to be hashed', async () => {
+    const server = await serve({
+      messages: [mail('one'), mail('two')],
+      uidl: false,
+      capa: ['USER', 'TOP'],
+      intercept: (cmd, s) => (cmd.startsWith('TOP ') ? (s.write('-ERR [SYS/TEMP] busy\r\n'), true) : false),
+    });
+    const client = await Pop3Client.connect(scriptedLogin(server));
+    await assert.rejects(listServer(client, () => undefined), (err: unknown) => err instanceof Pop3Error && err.kind === 'temporary');
+    client.close();
+    assert.ok(!server.sessions[0].commands.some((c) => c.startsWith('RETR')), 'no whole-message hashing after a temporary failure');
+  });
+});
