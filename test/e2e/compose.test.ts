@@ -60,9 +60,18 @@ describe('Writing mail in VS Code (code-server, installed from the .vsix)', { sk
         await page.locator('.tab:not(.dirty)', { hasText: 'Re: Trip plans' }).waitFor({ timeout: 20_000 });
         await shot('vscode-draft.png');
 
-        // A reload (or a crash) keeps what was typed: the tab comes back from the Drafts folder.
+        // A reload (or a crash) keeps what was typed: the draft comes back from the Drafts folder.
+        // (Whether VS Code restores the tab itself depends on whether it saved its layout before the
+        // reload; the draft is opened from the Mail view, which works either way.)
         await page.reload();
         await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+        const draftsFolder = rows.filter({ hasText: /^Drafts/ }).first();
+        await draftsFolder.waitFor({ timeout: 15_000 }).catch(async () => {
+          await page.locator('.part.activitybar .action-item a[aria-label^="Mail"]').first().click();
+          await draftsFolder.waitFor({ timeout: 30_000 });
+        });
+        if ((await draftsFolder.getAttribute('aria-expanded')) !== 'true') await draftsFolder.locator('.monaco-tl-twistie').click();
+        await rows.filter({ hasText: 'Re: Trip plans' }).first().click({ timeout: 20_000 });
         await editor.locator('.view-line', { hasText: 'The train, please.' }).waitFor({ timeout: 60_000 });
         await page.locator('.statusbar-item', { hasText: 'Mail Draft' }).waitFor({ timeout: 20_000 });
         await editor.locator('.view-line', { hasText: 'The train, please.' }).click();
