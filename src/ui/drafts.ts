@@ -119,8 +119,7 @@ export class Drafts implements vscode.FileSystemProvider, vscode.Disposable {
     await this.sending.queue(account, outgoing);
     // Queued durably: the draft may go.
     await closeTabsOf(document.uri);
-    await store.local('drafts').remove(ref.draftId);
-    await this.mail.change(ref.accountId, async () => undefined);
+    await this.mail.change(ref.accountId, (s) => s.local('drafts').remove(ref.draftId));
     return true;
   }
 
@@ -142,8 +141,7 @@ export class Drafts implements vscode.FileSystemProvider, vscode.Disposable {
     const pick = await vscode.window.showWarningMessage('Discard this draft?', { modal: true, detail: 'It is deleted from the Drafts folder.' }, 'Discard');
     if (pick !== 'Discard') return;
     await closeTabsOf(document.uri);
-    await (await this.mail.store(ref.accountId)).local('drafts').remove(ref.draftId);
-    await this.mail.change(ref.accountId, async () => undefined);
+    await this.mail.change(ref.accountId, (s) => s.local('drafts').remove(ref.draftId));
   }
 
   private saveSoon(document: vscode.TextDocument): void {
@@ -180,7 +178,9 @@ export class Drafts implements vscode.FileSystemProvider, vscode.Disposable {
     if (!before) throw vscode.FileSystemError.FileNotFound(uri); // sent or discarded meanwhile
     const { meta } = readDraftFile(await drafts.read(ref.draftId));
     await drafts.write(draftFile(meta, Buffer.from(content).toString('utf8')), ref.draftId, '');
-    if (store.get(ref.draftId)?.subject !== before.subject || store.get(ref.draftId)?.to !== before.to) await this.mail.change(ref.accountId, async () => undefined);
+    const after = store.get(ref.draftId);
+    // The tree and lists show a draft's subject and recipients: tell them only when those changed.
+    if (after?.subject !== before.subject || after?.to !== before.to) await this.mail.change(ref.accountId, async () => undefined);
     this.changes.fire([{ type: vscode.FileChangeType.Changed, uri }]);
   }
 
