@@ -190,7 +190,7 @@ export class Pop3Connection {
         return;
       }
       this.waiting.push(queued);
-      this.flush();
+      this.scheduleFlush();
     });
   }
 
@@ -217,8 +217,15 @@ export class Pop3Connection {
   private completed(): void {
     this.inFlight--;
     if (this.inFlight === 0) this.disarmTimer();
-    // One socket write for all the commands whose turn came while this chunk was parsed
-    // (a 64 KB chunk ends several small messages), not one write per answer.
+    this.scheduleFlush();
+  }
+
+  /**
+   * One socket write for all the commands whose turn comes in this tick: those a caller issued
+   * together (a batch of RETRs) and those released while one chunk was parsed (a 64 KB chunk ends
+   * several small messages), not one write, and one packet, per command.
+   */
+  private scheduleFlush(): void {
     if (this.flushQueued) return;
     this.flushQueued = true;
     queueMicrotask(() => {
