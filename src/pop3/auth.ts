@@ -55,11 +55,6 @@ export function mechanismsToTry(credentials: Credentials, ctx: AuthContext): Aut
   throw new Pop3Error('unsupported', 'The server offers no login method that Mail Panel supports.');
 }
 
-/** The first mechanism that would be tried. */
-export function chooseMechanism(credentials: Credentials, ctx: AuthContext): AuthMechanism {
-  return mechanismsToTry(credentials, ctx)[0];
-}
-
 function insecure(m: AuthMechanism): Pop3Error {
   return new Pop3Error(
     'insecure',

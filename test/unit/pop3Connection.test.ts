@@ -5,47 +5,12 @@
  * bytes), and what the trace shows. No network, so every step is the test's own.
  */
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import type * as net from 'node:net';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pop3Connection, type BodySink, type ConnectionOptions, type TraceDirection } from '../../src/pop3/connection';
 import { Pop3Error } from '../../src/pop3/errors';
-
-/** Lets queued microtasks run: commands issued in one tick are written together at its end. */
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** The socket's side the connection uses; `serve` plays the server's bytes. */
-class ScriptedSocket extends EventEmitter {
-  readonly writes: string[] = [];
-  paused = false;
-  destroyed = false;
-  write(data: string): boolean {
-    this.writes.push(data);
-    return true;
-  }
-  pause(): this {
-    this.paused = true;
-    return this;
-  }
-  resume(): this {
-    this.paused = false;
-    return this;
-  }
-  destroy(): this {
-    this.destroyed = true;
-    return this;
-  }
-  /** Sends the server's bytes once the commands issued so far are written (a server answers only then). */
-  async serve(text: string | Buffer): Promise<void> {
-    await tick();
-    this.emit('data', typeof text === 'string' ? Buffer.from(text, 'latin1') : text);
-  }
-  /** Every command line written so far, in order. */
-  get lines(): string[] {
-    return this.writes.join('').split('\r\n').filter(Boolean);
-  }
-}
+import { ScriptedSocket, tick } from '../support/scriptedSocket';
 
 function open(extra: Partial<ConnectionOptions> = {}): { conn: Pop3Connection; socket: ScriptedSocket; trace: string[] } {
   const socket = new ScriptedSocket();

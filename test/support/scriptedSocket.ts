@@ -1,0 +1,63 @@
+/**
+ * A socket the test plays by hand for one Pop3Connection: it records what the connection writes,
+ * and `serve` (or an `answer` hook, called for each line written) plays the server's bytes.
+ */
+import { EventEmitter } from 'node:events';
+
+/** Lets queued microtasks run: commands issued in one tick are written together at its end. */
+export const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * What a scripted server does with one line (empty lines included): nothing (the test serves by
+ * hand), answer it, hang up, or several of those at once ("-ERR no" and then hang up).
+ */
+export const HANG_UP: unique symbol = Symbol('hang up');
+export type Step = string | typeof HANG_UP;
+export type Answer = (line: string) => Step | Step[] | undefined;
+
+/** The socket's side the connection uses; `serve` plays the server's bytes. */
+export class ScriptedSocket extends EventEmitter {
+  readonly writes: string[] = [];
+  paused = false;
+  destroyed = false;
+  constructor(private readonly answer?: Answer) {
+    super();
+  }
+  write(data: string): boolean {
+    this.writes.push(data);
+    for (const line of data.split('\r\n').slice(0, -1)) {
+      const reply = this.answer?.(line);
+      if (reply !== undefined) void this.play(Array.isArray(reply) ? reply : [reply]);
+    }
+    return true;
+  }
+  private async play(steps: Step[]): Promise<void> {
+    await tick();
+    for (const step of steps) {
+      if (step === HANG_UP) this.emit('close');
+      else this.emit('data', Buffer.from(step, 'latin1'));
+    }
+  }
+  pause(): this {
+    this.paused = true;
+    return this;
+  }
+  resume(): this {
+    this.paused = false;
+    return this;
+  }
+  destroy(): this {
+    this.destroyed = true;
+    return this;
+  }
+  /** Sends the server's bytes once the commands issued so far are written (a server answers only then). */
+  async serve(text: string | Buffer): Promise<void> {
+    await tick();
+    this.emit('data', typeof text === 'string' ? Buffer.from(text, 'latin1') : text);
+  }
+  /** Every command line written so far, in order. */
+  get lines(): string[] {
+    return this.writes.join('').split('\r\n').filter(Boolean);
+  }
+}
+
