@@ -107,8 +107,9 @@ export async function authenticate(
     } catch (err) {
       if (err instanceof Pop3Error && ['auth', 'unsupported', 'server'].includes(err.kind)) {
         refusal = err;
-        if (!conn.isOpen) throw new LoginRefused(err, mechanisms.slice(i + 1));
-        continue;
+        if (conn.isOpen) continue;
+        const left = mechanisms.slice(i + 1);
+        throw left.length > 0 ? new LoginRefused(err, left) : err;
       }
       // Closed right after refusing the previous mechanism: this one was never really tried.
       if (refusal && err instanceof Pop3Error && err.kind === 'connection') throw new LoginRefused(refusal as Pop3Error, mechanisms.slice(i));
@@ -118,7 +119,7 @@ export async function authenticate(
   throw refusal;
 }
 
-/** A refused login after which the server closed the connection: the caller may reconnect and try `remaining`. */
+/** A refused login after which the server closed the connection: the caller may reconnect and try `remaining` (never empty). */
 export class LoginRefused extends Error {
   constructor(
     readonly refusal: Pop3Error,

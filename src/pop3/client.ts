@@ -77,7 +77,6 @@ export class Pop3Client {
       } catch (err) {
         // The server hung up after refusing a login: a new connection for the mechanisms left.
         if (!(err instanceof LoginRefused)) throw err;
-        if (err.remaining.length === 0) throw err.refusal;
         remaining = err.remaining;
       }
     }

@@ -190,6 +190,12 @@ describe('refusals and what comes after', () => {
     assert.equal(err.refusal.serverText, 'no');
   });
 
+  test('the last mechanism refused and hung up: the refusal itself, with nothing left to try', async () => {
+    const { conn } = connection((line) => (line.startsWith('PASS') ? ['-ERR [AUTH] no\r\n', HANG_UP] : '+OK\r\n'));
+    const err = await authenticate(conn, password, ctx(), ['USER']).catch((e: unknown) => e);
+    assert.ok(err instanceof Pop3Error && !(err instanceof LoginRefused) && err.kind === 'auth', String(err));
+  });
+
   test('refused, and the connection gone when the next one starts: that one was never tried and is left too', async () => {
     const { conn, socket } = connection((line) => (line.startsWith('APOP') ? '-ERR no\r\n' : line.startsWith('AUTH PLAIN') ? HANG_UP : undefined));
     const err = await authenticate(conn, password, ctx(), ['APOP', 'PLAIN', 'USER']).catch((e: unknown) => e);
