@@ -5,6 +5,7 @@
  * records what the client sent. It complements the real Dovecot tier; it does not replace it.
  */
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 
 export interface Pop3Mailbox {
   messages: Buffer[];
@@ -20,7 +21,10 @@ export interface ServedMessage {
 }
 
 export interface Pop3ServerSession {
+  /** The socket commands arrive on: the TLS one once STLS has upgraded the connection. */
   socket: net.Socket;
+  /** The server name the client asked for in its TLS handshake (SNI), if any. */
+  servername?: string;
   /** Writes raw bytes (split into pieces when `splitWrites` is set). */
   write(data: string | Buffer): void;
   commands: string[];
@@ -42,6 +46,8 @@ export interface Pop3ServerOptions extends Pop3Mailbox {
   perSessionLimit?: number;
   /** Write responses in pieces of this many bytes, a millisecond apart (separate TCP segments). */
   splitWrites?: number;
+  /** TLS from the first byte ('implicit', pop3s) or after STLS ('stls', offered in CAPA), with this key and certificate. */
+  tls?: { mode: 'implicit' | 'stls'; key: string; cert: string };
 }
 
 export interface Pop3Server {
@@ -85,10 +91,11 @@ export async function startPop3Server(initialOptions: Pop3ServerOptions): Promis
   };
   const user = options.user ?? 'alice';
   const pass = options.pass ?? 'secret';
-  const capa = options.capa === undefined ? ['USER', 'UIDL', 'TOP', 'PIPELINING'] : options.capa;
+  const capa = options.capa === undefined ? ['USER', 'UIDL', 'TOP', 'PIPELINING', ...(options.tls?.mode === 'stls' ? ['STLS'] : [])] : options.capa;
 
   const handedOut = new Set<ServedMessage>();
-  const server = net.createServer((socket) => {
+  const tlsOptions = options.tls;
+  const onConnection = (socket: net.Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
@@ -101,13 +108,13 @@ export async function startPop3Server(initialOptions: Pop3ServerOptions): Promis
         const buf = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
         const size = options.splitWrites;
         if (!size) {
-          if (!socket.destroyed) socket.write(buf);
+          if (!session.socket.destroyed) session.socket.write(buf);
           return;
         }
         for (let i = 0; i < buf.length; i += size) {
           const piece = buf.subarray(i, i + size);
           writeChain = writeChain.then(
-            () => new Promise<void>((r) => setTimeout(() => (socket.destroyed ? r() : socket.write(piece, () => r())), 1)),
+            () => new Promise<void>((r) => setTimeout(() => (session.socket.destroyed ? r() : session.socket.write(piece, () => r())), 1)),
           );
         }
       },
@@ -150,8 +157,19 @@ export async function startPop3Server(initialOptions: Pop3ServerOptions): Promis
             state.mailbox.splice(state.mailbox.indexOf(gone), 1);
           }
           session.write('+OK bye\r\n');
-          void writeChain.then(() => socket.end());
+          void writeChain.then(() => session.socket.end());
           return;
+        case 'STLS': {
+          if (tlsOptions?.mode !== 'stls' || session.socket instanceof tls.TLSSocket) return session.write('-ERR not now\r\n');
+          session.write('+OK begin TLS\r\n');
+          socket.off('data', onData);
+          const secure = new tls.TLSSocket(socket, { isServer: true, key: tlsOptions.key, cert: tlsOptions.cert });
+          secure.on('error', () => {});
+          secure.once('secure', () => (session.servername = serverName(secure)));
+          secure.on('data', onData);
+          session.socket = secure;
+          return;
+        }
         case 'NOOP':
         case 'RSET':
           if (cmd === 'RSET') pendingDeletes.clear();
@@ -188,18 +206,24 @@ export async function startPop3Server(initialOptions: Pop3ServerOptions): Promis
       }
     };
 
-    socket.on('data', (chunk) => {
+    const onData = (chunk: Buffer) => {
       buffered += chunk.toString('latin1');
       const lines = buffered.split('\r\n');
       buffered = lines.pop() ?? '';
       outstanding = lines.length;
       state.maxOutstanding = Math.max(state.maxOutstanding, outstanding);
       for (const line of lines) answer(line);
-    });
+    };
+    socket.on('data', onData);
+    if (socket instanceof tls.TLSSocket) session.servername = serverName(socket);
     if (options.greeting !== null) session.write(`${options.greeting ?? '+OK fake POP3 ready <1896.697170952@fake.example>'}\r\n`);
-  });
+  };
+  const server = tlsOptions?.mode === 'implicit' ? tls.createServer({ key: tlsOptions.key, cert: tlsOptions.cert }, onConnection) : net.createServer(onConnection);
+  server.on('tlsClientError', () => {}); // a client that refuses our certificate hangs up mid-handshake
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   state.port = (server.address() as net.AddressInfo).port;
   return state;
 }
+
+const serverName = (socket: tls.TLSSocket) => (socket as tls.TLSSocket & { servername?: string | false }).servername || undefined;
