@@ -216,7 +216,8 @@ function toDownload(store: AccountStore, listed: KeyedMessage[], retry: FetchOpt
 export function completeMessage(options: SessionOptions, id: string): Promise<void> {
   return withLockedStore(options.storeRoot, async (store) => {
     const entry = store.get(id);
-    if (!entry?.uidl || entry.partialOf === undefined) throw new Error('This message is already complete.');
+    if (!entry) throw new Error('This message is no longer in the mailbox.');
+    if (!entry.uidl || entry.partialOf === undefined) throw new Error('This message is already complete.');
     const key = entry.uidl;
     await withSession(options, async (client) => {
       const listed = await listServer(client, (k) => store.uidlRecord(k));
