@@ -26,6 +26,20 @@ describe('rounds and sessions', () => {
     assert.equal(result.rounds, 3, 'two rounds with mail, then one that brought nothing');
   });
 
+  test('a server that pipelines gets several RETRs at once; one that does not, one at a time', async () => {
+    const messages = Array.from({ length: 12 }, (_, i) => mail(`m${i}`));
+    for (const [capa, most] of [
+      [undefined, 32],
+      [['USER', 'UIDL', 'TOP'], 1],
+    ] as const) {
+      const server = await serve({ messages, ...(capa ? { capa: [...capa] } : {}) });
+      const result = await fetchMail(options(freshRoot(), server));
+      assert.equal(result.downloaded, 12);
+      if (most === 1) assert.equal(server.maxOutstanding, 1);
+      else assert.ok(server.maxOutstanding > 1, `at most ${server.maxOutstanding} at once`);
+    }
+  });
+
   test('a fetch that fails after logging in drops its connection', { timeout: 10_000 }, async () => {
     const server = await serve({ messages: [mail('a')], errOn: 'DELE', errText: '[SYS/TEMP] not now' });
     const root = freshRoot();
