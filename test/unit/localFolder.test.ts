@@ -1,0 +1,149 @@
+/**
+ * Drafts, Outbox and Sent as Maildir++ folders (src/store/localFolder.ts): where each write lands
+ * and under which name, a write in place leaving one file, moves that are one rename, mail another
+ * window or tool put there, and tmp/ files a crash left, removed only once no writer can own them.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { LocalFolder, openLocalFolders } from '../../src/store/localFolder';
+
+const scratch = mkdtempSync(join(tmpdir(), 'mailpanel-local-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+let n = 0;
+const freshDir = () => join(scratch, `f${++n}`, '.Sent');
+const message = (subject: string, date = 'Mon, 23 Nov 2026 10:00:00 +0000') => Buffer.from(`From: me@example.org\r\nTo: you@example.org\r\nSubject: ${subject}\r\nDate: ${date}\r\n\r\nbody of ${subject}\r\n`);
+const filesIn = (dir: string, sub: string) => readdirSync(join(dir, sub));
+
+describe('a local folder', () => {
+  test('a write lands in cur/ under its id with its flags sorted, tmp/ left empty, and is listed with its summary', async () => {
+    const dir = freshDir();
+    const folder = await LocalFolder.open(dir);
+    const id = await folder.write(message('Hello'), undefined, 'TS');
+    assert.deepEqual(filesIn(dir, 'cur'), [`${id}:2,ST`]);
+    assert.deepEqual(filesIn(dir, 'tmp'), []);
+    assert.deepEqual(filesIn(dir, 'new'), []);
+    assert.deepEqual(await folder.read(id), message('Hello'));
+    const listed = folder.row(id);
+    assert.equal(listed?.row.subject, 'Hello');
+    assert.equal(listed?.row.size, message('Hello').length);
+    assert.equal(listed?.seen, true);
+    assert.equal(folder.size, 1);
+    assert.equal(folder.pathOf(id), join(dir, 'cur', `${id}:2,ST`));
+  });
+
+  test('a write in place of a message leaves one file, with the new text and flags', async () => {
+    const dir = freshDir();
+    const folder = await LocalFolder.open(dir);
+    const id = await folder.write(message('first'));
+    await folder.write(message('second'), id, '');
+    assert.deepEqual(filesIn(dir, 'cur'), [`${id}:2,`]);
+    assert.deepEqual(await folder.read(id), message('second'));
+    assert.equal(folder.row(id)?.seen, false);
+    await folder.write(message('third'), id, '');
+    assert.deepEqual(filesIn(dir, 'cur'), [`${id}:2,`]);
+    assert.deepEqual(await folder.read(id), message('third'));
+  });
+
+  test('listed newest first by date; seen as the flags say', async () => {
+    const folder = await LocalFolder.open(freshDir());
+    const old = await folder.write(message('old', 'Sun, 1 Nov 2026 10:00:00 +0000'));
+    const recent = await folder.write(message('recent', 'Tue, 24 Nov 2026 10:00:00 +0000'), undefined, '');
+    const middle = await folder.write(message('middle', 'Sun, 15 Nov 2026 10:00:00 +0000'));
+    assert.deepEqual(folder.ids(), [recent, middle, old]);
+    const seen: Record<string, boolean> = {};
+    folder.forEachMessage((row, isSeen, trashed) => {
+      seen[row.subject] = isSeen;
+      assert.equal(trashed, false);
+    });
+    assert.deepEqual(seen, { old: true, recent: false, middle: true });
+  });
+
+  test('remove deletes the file; an unknown id is nothing to do; reading it is an error that names it', async () => {
+    const dir = freshDir();
+    const folder = await LocalFolder.open(dir);
+    const id = await folder.write(message('bye'));
+    await folder.remove('not-there');
+    await folder.remove(id);
+    assert.deepEqual(filesIn(dir, 'cur'), []);
+    assert.equal(folder.size, 0);
+    await assert.rejects(folder.read(id), new RegExp(`No message ${id.replace(/\./g, '\\.')} in`));
+  });
+
+  test('moveTo is one rename into the other folder, with the flags asked; release hands a file out', async () => {
+    const folders = await openLocalFolders(join(scratch, `f${++n}`));
+    const id = await folders.outbox.write(message('queued'), undefined, '');
+    await folders.outbox.moveTo(id, folders.sent, 'S');
+    assert.deepEqual(filesIn(folders.outbox.dir, 'cur'), []);
+    assert.deepEqual(filesIn(folders.sent.dir, 'cur'), [`${id}:2,S`]);
+    assert.equal(folders.sent.row(id)?.row.subject, 'queued');
+    assert.equal(folders.sent.row(id)?.seen, true);
+    await assert.rejects(folders.outbox.moveTo(id, folders.sent), /No message/);
+
+    const out = join(scratch, 'released');
+    mkdirSync(out, { recursive: true });
+    await folders.sent.release(id, join(out, 'it'));
+    assert.equal(readFileSync(join(out, 'it')).toString(), message('queued').toString());
+    assert.equal(folders.sent.size, 0);
+    await folders.sent.release(id, join(out, 'again')); // gone already: nothing to do
+    assert.equal(existsSync(join(out, 'again')), false);
+  });
+
+  test('the three folders are Maildir++ folders of the account\'s Maildir', async () => {
+    const root = join(scratch, `f${++n}`);
+    const folders = await openLocalFolders(root);
+    for (const [name, dir] of [['drafts', '.Drafts'], ['outbox', '.Outbox'], ['sent', '.Sent']] as const) {
+      assert.equal(folders[name].dir, join(root, 'Maildir', dir));
+      for (const sub of ['tmp', 'new', 'cur']) assert.ok(existsSync(join(root, 'Maildir', dir, sub)), `${dir}/${sub}`);
+    }
+  });
+});
+
+describe('mail put there by others', () => {
+  test('rescan sees what another window wrote and removed; mail another tool put in new/ moves to cur/', async () => {
+    const dir = freshDir();
+    const mine = await LocalFolder.open(dir);
+    const theirs = await LocalFolder.open(dir);
+    const written = await theirs.write(message('from the other window'));
+    writeFileSync(join(dir, 'new', '1700000000.tool.host'), message('from a tool'));
+    writeFileSync(join(dir, 'cur', '.hidden'), 'not mail');
+    await mine.rescan();
+    assert.equal(mine.size, 2);
+    assert.equal(mine.row(written)?.row.subject, 'from the other window');
+    assert.equal(mine.row('1700000000.tool.host')?.row.subject, 'from a tool');
+    assert.equal(mine.row('1700000000.tool.host')?.seen, false);
+    assert.deepEqual(filesIn(dir, 'new'), []);
+    assert.ok(filesIn(dir, 'cur').includes('1700000000.tool.host:2,'));
+    await theirs.remove(written);
+    await mine.rescan();
+    assert.equal(mine.size, 1);
+    assert.equal(mine.row(written), undefined);
+  });
+
+  test('a message rewritten by the other window is read again, not kept from before', async () => {
+    const dir = freshDir();
+    const mine = await LocalFolder.open(dir);
+    const theirs = await LocalFolder.open(dir);
+    const id = await theirs.write(message('before'));
+    await mine.rescan();
+    await theirs.write(message('after'), id, 'ST');
+    await mine.rescan();
+    assert.equal(mine.row(id)?.row.subject, 'after');
+  });
+
+  test('tmp/ files a crash left go once 36 hours old, younger ones stay (a writer may still own them)', async () => {
+    const dir = freshDir();
+    await LocalFolder.open(dir);
+    const stale = join(dir, 'tmp', 'stale');
+    const young = join(dir, 'tmp', 'young');
+    writeFileSync(stale, 'half');
+    writeFileSync(young, 'half');
+    const hours = (h: number) => (Date.now() - h * 3600_000) / 1000;
+    utimesSync(stale, hours(36.1), hours(36.1));
+    utimesSync(young, hours(35.9), hours(35.9));
+    await LocalFolder.open(dir);
+    assert.deepEqual(filesIn(dir, 'tmp'), ['young']);
+  });
+});
