@@ -26,23 +26,12 @@ import { closeSync, openSync, promises as fs, readSync, renameSync } from 'node:
 import { join } from 'node:path';
 import { FLAG_SEEN, FLAG_TRASHED, fileName, newMessageId, parseFileName, sortFlags, type MaildirFile } from './maildir';
 import { fsyncDir, readJson, writeFileAtomic } from './fsutil';
+import { Pop3State, type UidlRecord } from './pop3State';
 import { Delivery } from './delivery';
 import { SkippedLog } from './skipped';
 import { decodeIndex, encodeIndex, indexedMessage, type IndexedMessage, type Listings } from './listingIndex';
 import { summarize, SUMMARY_BYTES } from '../mime/summary';
 import { LOCAL_FOLDER_DIRS, openLocalFolders, type LocalFolder, type LocalFolderName } from './localFolder';
-
-/** What the store remembers of a server message it has taken. */
-export interface UidlRecord {
-  id: string;
-  size: number;
-  /** The server's LIST size when it was downloaded: what vouches for it before a DELE (sync/identity). */
-  listSize?: number;
-  /** Fingerprint of its identifying headers (mime/fingerprint.ts), checked with TOP before a later DELE. */
-  headerHash?: string;
-  /** When it was first stored (ms since epoch): "delete from server after N days" counts from here. */
-  firstSeen: number;
-}
 
 /** A stored message as the views see it: its index fields and its flags. */
 export interface MessageEntry extends IndexedMessage {
@@ -52,16 +41,16 @@ export interface MessageEntry extends IndexedMessage {
   folder?: LocalFolderName;
 }
 
-const STATE_VERSION = 1;
+export type { UidlRecord } from './pop3State';
+
 const LISTING_QUIET_MS = 2000;
 
 export class AccountStore {
   readonly maildir: string;
   /** Each stored message's file and, once known, its index row: one map, one lookup per message. */
   private files = new Map<string, Stored>();
-  private uidls: Map<string, UidlRecord> | undefined; // loaded only with `pop3State`
+  private pop3: Pop3State | undefined; // loaded only with `pop3State`
   private listing: Listings = {};
-  private journal: fs.FileHandle | undefined;
   private indexDirty = false;
   /** Server messages a fetch could not download, and why (see skipped.ts). */
   skipped!: SkippedLog;
@@ -81,7 +70,7 @@ export class AccountStore {
     for (const sub of ['tmp', 'new', 'cur']) await fs.mkdir(join(store.maildir, sub), { recursive: true });
     const index = decodeIndex(await readJson<unknown>(store.indexPath));
     await store.scanMaildir(index.listing);
-    if (options.pop3State) await store.loadState();
+    if (options.pop3State) store.pop3 = await Pop3State.load(root, store.files.values());
     await store.loadIndex(index.messages);
     store.skipped = await SkippedLog.load(root);
     if (!options.pop3State) store.folders = await openLocalFolders(root);
@@ -142,22 +131,22 @@ export class AccountStore {
 
   /** The record of a UIDL this store has taken (stored now, or stored and since removed locally). */
   uidlRecord(uidl: string): UidlRecord | undefined {
-    return this.state.get(uidl);
+    return this.state.records.get(uidl);
   }
 
   uidlRecords(): ReadonlyMap<string, UidlRecord> {
-    return this.state;
+    return this.state.records;
   }
 
   /** The local file of a UIDL, if it is still in the Maildir. */
   fileOfUidl(uidl: string): MaildirFile | undefined {
-    const record = this.state.get(uidl);
+    const record = this.state.records.get(uidl);
     return record && this.files.get(record.id);
   }
 
-  private get state(): Map<string, UidlRecord> {
-    if (!this.uidls) throw new Error('This store was opened without its POP3 state (open it with pop3State).');
-    return this.uidls;
+  private get state(): Pop3State {
+    if (!this.pop3) throw new Error('This store was opened without its POP3 state (open it with pop3State).');
+    return this.pop3;
   }
 
   // ---- local changes (safe while a fetch runs elsewhere: renames and unlinks only) ----------------
@@ -228,7 +217,7 @@ export class AccountStore {
 
   /** Starts writing one message into tmp/. `partialOf` marks a headers-only copy; `expectedSize` is LIST's. */
   startDelivery(uidl: string, partialOf?: number, expectedSize = 0): Delivery {
-    const id = this.state.get(uidl)?.id ?? newMessageId(); // completing a partial keeps its id
+    const id = this.state.records.get(uidl)?.id ?? newMessageId(); // completing a partial keeps its id
     return new Delivery(join(this.maildir, 'tmp', `${id}.part`), id, uidl, SUMMARY_BYTES, partialOf, expectedSize);
   }
 
@@ -264,34 +253,29 @@ export class AccountStore {
       if (old.file !== this.files.get(old.id)?.file) await fs.rm(join(this.maildir, old.dir, old.file), { force: true });
     }
     const now = Date.now();
-    await this.appendState(
+    await this.state.add(
       deliveries.map((d) => ({
-        op: 'add',
         uidl: d.uidl,
-        record: { id: d.id, size: d.size, listSize: d.listSize, headerHash: d.headerHash, firstSeen: this.state.get(d.uidl)?.firstSeen ?? now },
+        record: { id: d.id, size: d.size, listSize: d.listSize, headerHash: d.headerHash, firstSeen: this.state.records.get(d.uidl)?.firstSeen ?? now },
       })),
     );
     this.indexDirty = true;
   }
 
   /** Forgets UIDLs that the server no longer has and whose local copy is gone too. */
-  async forget(uidls: string[]): Promise<void> {
-    await this.appendState(uidls.filter((u) => this.state.has(u)).map((uidl) => ({ op: 'drop', uidl })));
+  forget(uidls: string[]): Promise<void> {
+    return this.state.forget(uidls);
   }
 
   /** Writes the state snapshot and empties the journal; then saves the index. */
   async checkpoint(): Promise<void> {
-    await writeFileAtomic(this.statePath, JSON.stringify({ version: STATE_VERSION, uidls: Object.fromEntries(this.state) }));
-    await this.journal?.close();
-    this.journal = undefined;
-    await fs.rm(this.journalPath, { force: true });
+    await this.state.checkpoint();
     await this.skipped.save();
     await this.saveIndex();
   }
 
   async close(): Promise<void> {
-    await this.journal?.close();
-    this.journal = undefined;
+    await this.pop3?.close();
     await this.saveIndex();
   }
 
@@ -305,12 +289,6 @@ export class AccountStore {
 
   // ---- loading and reconciling -------------------------------------------------------------------
 
-  private get statePath() {
-    return join(this.root, 'pop3-state.json');
-  }
-  private get journalPath() {
-    return join(this.root, 'pop3-state.journal');
-  }
   private get indexPath() {
     return join(this.root, 'index.json');
   }
@@ -341,32 +319,6 @@ export class AccountStore {
     }
   }
 
-  private async loadState(): Promise<void> {
-    const snapshot = await readJson<{ version: number; uidls: Record<string, UidlRecord> }>(this.statePath);
-    const uidls = (this.uidls = new Map(snapshot?.version === STATE_VERSION && snapshot.uidls ? Object.entries(snapshot.uidls) : []));
-    const journal = await fs.readFile(this.journalPath, 'utf8').catch(() => '');
-    for (const line of journal.split('\n')) {
-      let entry: StateOp;
-      try {
-        entry = JSON.parse(line) as StateOp;
-      } catch {
-        continue; // a torn last line from a crash
-      }
-      this.applyState(entry);
-    }
-    // Rebuild from the Maildir: a stored message is a taken UIDL, whatever the state file says.
-    for (const file of this.files.values()) {
-      if (file.uidl === undefined) continue;
-      const known = uidls.get(file.uidl);
-      const listSize = file.listSize ?? file.partialOf ?? file.size;
-      if (!known || known.id !== file.id) {
-        uidls.set(file.uidl, { id: file.id, size: file.partialOf ?? file.size, listSize, firstSeen: known?.firstSeen ?? deliveredAt(file.id) });
-      } else if (known.listSize === undefined) {
-        known.listSize = listSize; // a record from before sizes were vouched for
-      }
-    }
-  }
-
   private async loadIndex(rows: IndexedMessage[]): Promise<void> {
     let matched = 0;
     for (const row of rows) {
@@ -387,25 +339,10 @@ export class AccountStore {
       if (++read % 256 === 0) await new Promise((resolve) => setImmediate(resolve)); // let the host breathe
     }
   }
-
-  private applyState(op: StateOp): void {
-    if (op.op === 'add') this.state.set(op.uidl, op.record);
-    else if (op.op === 'drop') this.state.delete(op.uidl);
-  }
-
-  private async appendState(ops: StateOp[]): Promise<void> {
-    if (ops.length === 0) return;
-    this.journal ??= await fs.open(this.journalPath, 'a', 0o600);
-    await this.journal.write(ops.map((op) => `${JSON.stringify(op)}\n`).join(''));
-    await this.journal.sync();
-    for (const op of ops) this.applyState(op);
-  }
 }
 
 /** A message file as the store holds it: its Maildir name's fields and its index row. */
 type Stored = MaildirFile & { row?: IndexedMessage };
-
-type StateOp = { op: 'add'; uidl: string; record: UidlRecord } | { op: 'drop'; uidl: string };
 
 /** Every field written out: one object shape for all entries (a spread made 100,000 entries several times slower to build and to extend). */
 function toEntry(row: IndexedMessage, file: MaildirFile): MessageEntry {
@@ -430,10 +367,4 @@ function readHead(path: string, buffer: Buffer): Buffer | undefined {
   } finally {
     closeSync(fd);
   }
-}
-
-/** A Maildir id starts with its delivery time in seconds ("1767000000.M…"); no stat needed. */
-function deliveredAt(id: string): number {
-  const seconds = Number(id.slice(0, id.indexOf('.')));
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : Date.now();
 }
