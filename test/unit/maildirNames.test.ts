@@ -18,6 +18,7 @@ describe('Maildir file names', () => {
       const m = { id: newMessageId(), dir, size, uidl, partialOf, listSize, flags };
       const file = fileName(m);
       assert.ok(!/[/\0]/.test(file), `a name with a path separator or NUL: ${JSON.stringify(file)}`);
+      assert.equal(file.includes(':2,'), dir === 'cur', `only a name in cur/ has an info part: ${JSON.stringify(file)}`);
       const parsed = parseFileName(file, dir)!;
       const expected: MaildirFile = { id: m.id, dir, file, size, flags };
       if (uidl !== undefined) expected.uidl = uidl;
