@@ -88,6 +88,67 @@ describe('where mail lives', () => {
     assert.equal(existsSync(from), false);
   });
 
+  test('the folder name is the account\'s identity made safe: runs of other characters become one dash', () => {
+    const name = storeFolderName({ user: 'Ann  Marie/../x', host: 'Pop.Example.ORG', port: 995 });
+    assert.match(name, /^ann-marie-\.\.-x@pop\.example\.org-995-[0-9a-f]{10}$/);
+  });
+
+  test('folders set aside by an interrupted move are removed; other folders beside them stay', async () => {
+    const parent = fresh();
+    const from = join(parent, 'old-store');
+    mkdirSync(join(from, 'Maildir', 'cur'), { recursive: true });
+    mkdirSync(join(parent, 'old-store.moved-4242', 'Maildir'), { recursive: true });
+    mkdirSync(join(parent, 'other.moved-1'), { recursive: true });
+    mkdirSync(join(parent, 'x-old-store.moved-1'), { recursive: true });
+    await moveStore(from, join(fresh(), 'new-store'));
+    assert.deepEqual(readdirSync(parent).sort(), ['other.moved-1', 'x-old-store.moved-1']);
+  });
+
+  test('a store that never existed, under a folder that never existed: nothing to move', async () => {
+    assert.deepEqual(await moveStore(join(fresh(), 'no', 'such', 'store'), fresh()), { moved: false, merged: 0 });
+  });
+
+  test('a merge into a bare folder, from a store missing cur/ and holding files that are not mail', async () => {
+    const from = fresh();
+    const to = fresh();
+    const written = seedStore(from, ['a', 'b', 'c']); // a and c in new/, b in cur/
+    rmSync(join(from, 'Maildir', 'cur'), { recursive: true });
+    written.delete('b');
+    writeFileSync(join(from, 'Maildir', 'new', '.hidden'), 'not mail');
+    mkdirSync(to, { recursive: true }); // exists, holds nothing: a merge, which makes the Maildir
+    assert.deepEqual(await moveStore(from, to), { moved: true, merged: 2 });
+    assert.deepEqual(contents(to), written);
+    const names = readdirSync(join(to, 'Maildir', 'cur'));
+    assert.ok(names.every((name) => name.endsWith(':2,')), `mail from new/ lands in cur/ with an empty info part: ${names.join(', ')}`);
+  });
+
+  test('a merge keeps a message\'s name from cur/ as it is, and never lets a headers-only copy stand in for the whole message', async () => {
+    const from = fresh();
+    const to = fresh();
+    for (const root of [from, to]) for (const sub of ['tmp', 'new', 'cur']) mkdirSync(join(root, 'Maildir', sub), { recursive: true });
+    const whole = Buffer.from('Subject: whole\r\n\r\nthe full text\r\n');
+    const wholeName = fileName({ id: newMessageId(), dir: 'cur', size: whole.length, uidl: 'k1', flags: 'RS' });
+    writeFileSync(join(from, 'Maildir', 'cur', wholeName), whole);
+    const head = Buffer.from('Subject: whole\r\n\r\n');
+    writeFileSync(join(to, 'Maildir', 'cur', fileName({ id: newMessageId(), dir: 'cur', size: head.length, uidl: 'k1', partialOf: whole.length, flags: '' })), head);
+    assert.deepEqual(await moveStore(from, to), { moved: true, merged: 1 });
+    assert.ok(readdirSync(join(to, 'Maildir', 'cur')).includes(wholeName));
+  });
+
+  test('a merge interrupted and run again copies nothing twice, even after the copy was read (renamed with a flag)', async () => {
+    const from = fresh();
+    const to = fresh();
+    seedStore(from, ['a']);
+    seedStore(to, ['b']);
+    const [name] = readdirSync(join(from, 'Maildir', 'new'));
+    const id = parseFileName(name, 'new')!.id;
+    // The first run copied it, then the user read it (a flag: another name); the source was not yet removed.
+    // Only its id tells it is the same file: this copy carries no key.
+    writeFileSync(join(to, 'Maildir', 'cur', `${id},S=1:2,S`), 'x');
+    assert.deepEqual(await moveStore(from, to), { moved: true, merged: 0 });
+    assert.equal(readdirSync(join(to, 'Maildir', 'cur')).filter((f) => f.startsWith(id)).length, 1);
+  });
+
   test(`a move killed with SIGKILL at ${KILLS} random moments loses nothing and finishes on the next start`, async () => {
     const random = rng(99);
     let killed = 0;
