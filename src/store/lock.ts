@@ -16,7 +16,7 @@ interface Holder {
 export class LockBusyError extends Error {
   constructor(
     readonly holder: Holder,
-    what = 'Another fetch of this account',
+    what: string,
   ) {
     super(`${what} is running (process ${holder.pid} since ${new Date(holder.since).toLocaleTimeString()}).`);
   }

@@ -37,13 +37,28 @@ describe('fetch lock: stale, foreign and garbled locks', () => {
   });
 
   test('a lock left empty or garbled by a crash does not block fetching for ever', async () => {
-    for (const text of ['', '{"pid":', 'null', '{"pid":"x","host":3}']) {
+    for (const text of ['', '{"pid":', 'null', '{}', '{"pid":"x","host":3}', '{"pid":7}', `{"pid":"${process.pid}","host":"${hostname()}"}`, `{"pid":${process.pid},"host":7}`]) {
       const path = freshLock();
       writeFileSync(path, text);
       const lock = await acquireLock(path);
       await lock.release();
       assert.ok(!existsSync(path));
     }
+  });
+
+  test('a live holder\'s lock is refused in words: what holds it, which process, since when', async () => {
+    const path = freshLock();
+    const since = Date.UTC(2026, 10, 24, 9, 30);
+    writeFileSync(path, JSON.stringify({ pid: process.pid, host: hostname(), since }));
+    const fetchError = await acquireLock(path).catch((e: unknown) => e);
+    assert.ok(fetchError instanceof LockBusyError);
+    assert.equal(fetchError.message, `Another fetch of this account is running (process ${process.pid} since ${new Date(since).toLocaleTimeString()}).`);
+    assert.deepEqual(fetchError.holder, { pid: process.pid, host: hostname(), since });
+    const indexError = await acquireLock(path, 'Another window\'s search index').catch((e: unknown) => e);
+    assert.match(String((indexError as Error).message), /^Another window's search index is running \(process/);
+    writeFileSync(path, JSON.stringify({ pid: process.pid, host: hostname() })); // no time: the holder still counts
+    const untimed = await acquireLock(path).catch((e: unknown) => e);
+    assert.ok(untimed instanceof LockBusyError && untimed.holder.since === 0);
   });
 
   test('the lock is private to its user, and no temporary or breaker file stays behind', async () => {
