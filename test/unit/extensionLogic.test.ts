@@ -87,7 +87,7 @@ describe('error advice', () => {
     assert.match(cert.message, /fingerprint is AB:CD/);
     assert.deepEqual(adviseOn(new Pop3Error('in-use', 'locked'), 'x').actions.map((a) => a.action), ['retry', 'show-log']);
     assert.deepEqual(adviseOn(new Pop3Error('insecure', 'clear'), 'x').actions.map((a) => a.action), ['edit-account', 'allow-insecure']);
-    assert.deepEqual(adviseOn(new LockBusyError({ pid: 1, host: 'h', since: 0 }), 'x').actions, []);
+    assert.deepEqual(adviseOn(new LockBusyError({ pid: 1, host: 'h', since: 0 }, 'Another fetch of this account'), 'x').actions, []);
     assert.doesNotMatch(adviseOn(new TypeError('boom'), 'x').message, /at .*\(/, 'no stack trace');
   });
 });
