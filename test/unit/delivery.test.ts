@@ -150,6 +150,41 @@ describe('a delivery', () => {
     }
   });
 
+  test('streamed or gathered, the summary and header fingerprint come from exactly the first head-limit bytes', () => {
+    // Headers longer than the limit: what lies past it must not reach the summary either way.
+    const long = Buffer.from(`Subject: kept\r\nX-Pad: ${'p'.repeat(HEAD_LIMIT)}\r\nFrom: beyond-the-limit@example.org\r\n\r\nbody\r\n`);
+    const streamed = delivery(undefined, 1_000_000);
+    feed(streamed, long, 1000);
+    streamed.finish();
+    const gathered = delivery();
+    feed(gathered, long, 1000);
+    gathered.finish();
+    const cut = delivery();
+    cut.write(long.subarray(0, HEAD_LIMIT));
+    cut.finish();
+    assert.deepEqual(streamed.summary, gathered.summary);
+    assert.deepEqual(streamed.summary, cut.summary);
+    assert.equal(streamed.headerHash, gathered.headerHash);
+    assert.equal(streamed.headerHash, cut.headerHash);
+    assert.doesNotMatch(streamed.summary.from, /beyond-the-limit/);
+    for (const d of [streamed, gathered, cut]) d.discard();
+  });
+
+  test('every descriptor a delivery opens is closed: committed, failed or discarded', () => {
+    const open = () => fs.readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (let i = 0; i < 20; i++) {
+      const d = delivery(undefined, i % 2 ? 1_000_000 : 0);
+      feed(d, message(i % 2 ? 300_000 : 2_000), 65_536);
+      if (i % 3 === 0) d.discard();
+      else {
+        d.finish();
+        d.discard();
+      }
+    }
+    assert.equal(open(), before);
+  });
+
   test('a discarded streamed message leaves no file and no open descriptor', () => {
     const d = delivery(undefined, 1_000_000);
     feed(d, message(100_000), 8192);
