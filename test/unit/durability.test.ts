@@ -101,6 +101,18 @@ describe('durable steps, in order', () => {
     assert.deepEqual(readdirSync(dir), ['index.json'], 'no temporary file stays behind');
   });
 
+  test('the durable steps leave no descriptor open', async () => {
+    const dir = freshRoot();
+    fs.mkdirSync(dir);
+    const open = () => fs.readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (let i = 0; i < 20; i++) {
+      await fsyncDir(dir);
+      await writeFileAtomic(join(dir, 'state.json'), `{"n":${i}}`);
+    }
+    assert.equal(open(), before);
+  });
+
   test('fsyncDir fsyncs the directory itself', async () => {
     const dir = freshRoot();
     fs.mkdirSync(dir);
