@@ -364,6 +364,8 @@ function readHead(path: string, buffer: Buffer): Buffer | undefined {
   }
   try {
     return buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0));
+  } catch {
+    return undefined; // not a readable file (a folder some tool made in cur/): not a message to list
   } finally {
     closeSync(fd);
   }

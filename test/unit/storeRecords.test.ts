@@ -5,7 +5,7 @@
  * date, index rows trusted only while they match their file, and the small guards of the API.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -179,6 +179,22 @@ describe('the listing index against the files', () => {
 });
 
 describe('guards', () => {
+  test('a folder some tool made in cur/ under a message\'s name: the store opens and lists the real messages', async () => {
+    const root = freshRoot();
+    await emptyStore(root);
+    place(root, 'cur', { id: '1700000000.M1P1.host', size: text('real').length }, text('real'));
+    mkdirSync(join(root, 'Maildir', 'cur', fileName({ id: '1700000000.M2P1.host', dir: 'cur', size: 10, flags: '' })));
+    const store = await AccountStore.open(root);
+    assert.deepEqual(store.list().map((e) => e.subject), ['real']);
+    let visited = 0;
+    store.forEachMessage(() => visited++);
+    assert.equal(visited, 1);
+    await store.close();
+    const again = await AccountStore.open(root);
+    assert.deepEqual(again.list().map((e) => e.subject), ['real']);
+    await again.close();
+  });
+
   test('messages of the same date: by id, newest id first, every time', async () => {
     const root = freshRoot();
     const store = await openForFetch(root);
