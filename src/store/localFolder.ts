@@ -151,6 +151,8 @@ export class LocalFolder {
       const head = Buffer.alloc(Math.min(size, SUMMARY_BYTES));
       await handle.read(head, 0, head.length, 0);
       return indexedMessage(id, undefined, size, undefined, summarize(head));
+    } catch {
+      return undefined; // not a readable file (a folder some tool made in cur/): not a message
     } finally {
       await handle.close();
     }

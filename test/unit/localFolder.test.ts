@@ -122,6 +122,15 @@ describe('mail put there by others', () => {
     assert.equal(mine.row(written), undefined);
   });
 
+  test('a folder some tool made in cur/ is not a message, and does not stop the folder from opening', async () => {
+    const dir = freshDir();
+    const folder = await LocalFolder.open(dir);
+    const id = await folder.write(message('real'));
+    mkdirSync(join(dir, 'cur', '1700000000.not-a-message:2,S'));
+    const again = await LocalFolder.open(dir);
+    assert.deepEqual(again.ids(), [id]);
+  });
+
   test('a message rewritten by the other window is read again, not kept from before', async () => {
     const dir = freshDir();
     const mine = await LocalFolder.open(dir);
