@@ -80,8 +80,9 @@ async function removeLeftovers(from: string): Promise<void> {
 async function listMaildir(maildir: string): Promise<MaildirFile[]> {
   const files: MaildirFile[] = [];
   for (const dir of ['new', 'cur'] as const) {
-    for (const name of await fs.readdir(join(maildir, dir)).catch(() => [] as string[])) {
-      const file = parseFileName(name, dir);
+    for (const entry of await fs.readdir(join(maildir, dir), { withFileTypes: true }).catch(() => [])) {
+      if (!entry.isFile()) continue; // a folder some tool made in cur/ is not a message
+      const file = parseFileName(entry.name, dir);
       if (file) files.push(file);
     }
   }

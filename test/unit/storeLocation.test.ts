@@ -115,6 +115,7 @@ describe('where mail lives', () => {
     rmSync(join(from, 'Maildir', 'cur'), { recursive: true });
     written.delete('b');
     writeFileSync(join(from, 'Maildir', 'new', '.hidden'), 'not mail');
+    mkdirSync(join(from, 'Maildir', 'new', fileName({ id: newMessageId(), dir: 'new', size: 3, uidl: 'folder', flags: '' }))); // a folder some tool made
     mkdirSync(to, { recursive: true }); // exists, holds nothing: a merge, which makes the Maildir
     assert.deepEqual(await moveStore(from, to), { moved: true, merged: 2 });
     assert.deepEqual(contents(to), written);
