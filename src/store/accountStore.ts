@@ -212,7 +212,9 @@ export class AccountStore {
 
   /** Removes half-written deliveries left by a crash. Only a lock holder may call this. */
   async cleanTmp(): Promise<void> {
-    for (const f of await fs.readdir(join(this.maildir, 'tmp'))) await fs.rm(join(this.maildir, 'tmp', f), { force: true });
+    for (const entry of await fs.readdir(join(this.maildir, 'tmp'), { withFileTypes: true })) {
+      if (entry.isFile()) await fs.rm(join(this.maildir, 'tmp', entry.name), { force: true }); // a folder there is not ours
+    }
   }
 
   /** Starts writing one message into tmp/. `partialOf` marks a headers-only copy; `expectedSize` is LIST's. */

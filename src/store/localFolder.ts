@@ -43,7 +43,7 @@ export class LocalFolder {
     for (const name of await fs.readdir(join(this.dir, 'tmp'))) {
       const path = join(this.dir, 'tmp', name);
       const s = await fs.stat(path).catch(() => undefined);
-      if (s && now - s.mtimeMs > STALE_TMP_MS) await fs.rm(path, { force: true });
+      if (s?.isFile() && now - s.mtimeMs > STALE_TMP_MS) await fs.rm(path, { force: true }); // a folder there is not ours
     }
   }
 

@@ -16,6 +16,7 @@ let n = 0;
 const freshDir = () => join(scratch, `f${++n}`, '.Sent');
 const message = (subject: string, date = 'Mon, 23 Nov 2026 10:00:00 +0000') => Buffer.from(`From: me@example.org\r\nTo: you@example.org\r\nSubject: ${subject}\r\nDate: ${date}\r\n\r\nbody of ${subject}\r\n`);
 const filesIn = (dir: string, sub: string) => readdirSync(join(dir, sub));
+const hoursAgo = (h: number) => (Date.now() - h * 3600_000) / 1000;
 
 describe('a local folder', () => {
   test('a write lands in cur/ under its id with its flags sorted, tmp/ left empty, and is listed with its summary', async () => {
@@ -149,10 +150,11 @@ describe('mail put there by others', () => {
     const young = join(dir, 'tmp', 'young');
     writeFileSync(stale, 'half');
     writeFileSync(young, 'half');
-    const hours = (h: number) => (Date.now() - h * 3600_000) / 1000;
-    utimesSync(stale, hours(36.1), hours(36.1));
-    utimesSync(young, hours(35.9), hours(35.9));
+    mkdirSync(join(dir, 'tmp', 'a-folder'));
+    utimesSync(join(dir, 'tmp', 'a-folder'), hoursAgo(40), hoursAgo(40));
+    utimesSync(stale, hoursAgo(36.1), hoursAgo(36.1));
+    utimesSync(young, hoursAgo(35.9), hoursAgo(35.9));
     await LocalFolder.open(dir);
-    assert.deepEqual(filesIn(dir, 'tmp'), ['young']);
+    assert.deepEqual(filesIn(dir, 'tmp').sort(), ['a-folder', 'young'], 'a folder there is not a crash leftover of ours');
   });
 });

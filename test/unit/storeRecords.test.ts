@@ -5,7 +5,7 @@
  * date, index rows trusted only while they match their file, and the small guards of the API.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -179,6 +179,16 @@ describe('the listing index against the files', () => {
 });
 
 describe('guards', () => {
+  test('a folder in tmp/ does not stop the crash clean-up (and so every fetch); half-written files still go', async () => {
+    const root = freshRoot();
+    const store = await openForFetch(root);
+    mkdirSync(join(root, 'Maildir', 'tmp', 'some-tool'));
+    writeFileSync(join(root, 'Maildir', 'tmp', '1700000000.M1P1.host.part'), 'half');
+    await store.cleanTmp();
+    assert.deepEqual(readdirSync(join(root, 'Maildir', 'tmp')), ['some-tool']);
+    await store.close();
+  });
+
   test('a folder some tool made in cur/ under a message\'s name: the store opens and lists the real messages', async () => {
     const root = freshRoot();
     await emptyStore(root);
