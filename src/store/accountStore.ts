@@ -195,7 +195,7 @@ export class AccountStore {
   async emptyTrash(): Promise<number> {
     let removed = 0;
     for (const file of [...this.files.values()]) {
-      if (!file.flags.includes(FLAG_TRASHED)) continue;
+      if (!file.flags.includes(FLAG_TRASHED) || !file.row) continue; // no row: not a readable message (a folder some tool made)
       await fs.rm(join(this.maildir, file.dir, file.file), { force: true });
       this.files.delete(file.id);
       removed++;

@@ -203,6 +203,11 @@ describe('guards', () => {
     const again = await AccountStore.open(root);
     assert.deepEqual(again.list().map((e) => e.subject), ['real']);
     await again.close();
+    mkdirSync(join(root, 'Maildir', 'cur', fileName({ id: '1700000000.M3P1.host', dir: 'cur', size: 10, flags: 'T' })));
+    const third = await AccountStore.open(root);
+    await third.trash([third.list()[0].id]);
+    assert.equal(await third.emptyTrash(), 1, 'Empty Trash removes the trashed message and passes over the folder');
+    await third.close();
   });
 
   test('messages of the same date: by id, newest id first, every time', async () => {
