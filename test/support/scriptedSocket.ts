@@ -3,6 +3,8 @@
  * and `serve` (or an `answer` hook, called for each line written) plays the server's bytes.
  */
 import { EventEmitter } from 'node:events';
+import type * as net from 'node:net';
+import { Pop3Connection, type ConnectionOptions } from '../../src/pop3/connection';
 
 /** Lets queued microtasks run: commands issued in one tick are written together at its end. */
 export const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -61,3 +63,17 @@ export class ScriptedSocket extends EventEmitter {
   }
 }
 
+/** A command channel over a scripted socket, its trace kept as "direction line" strings. */
+export function scriptedConnection(answer?: Answer, extra: Partial<ConnectionOptions> = {}): { conn: Pop3Connection; socket: ScriptedSocket; trace: string[] } {
+  const socket = new ScriptedSocket(answer);
+  const trace: string[] = [];
+  const conn = new Pop3Connection(socket as unknown as net.Socket, {
+    host: 'pop.example.org',
+    port: 110,
+    responseTimeoutMs: 10_000,
+    maxLineLength: 512,
+    trace: (direction, line) => trace.push(`${direction} ${line}`),
+    ...extra,
+  });
+  return { conn, socket, trace };
+}

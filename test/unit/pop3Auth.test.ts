@@ -4,30 +4,17 @@
  * and when it ends the login, and what is refused before anything is sent.
  */
 import assert from 'node:assert/strict';
-import type * as net from 'node:net';
 import { describe, test } from 'node:test';
 import { authenticate, LoginRefused, mechanismsToTry, type AuthContext, type AuthMechanism, type Credentials } from '../../src/pop3/auth';
-import { Pop3Connection } from '../../src/pop3/connection';
 import { Pop3Error } from '../../src/pop3/errors';
-import { HANG_UP, ScriptedSocket, type Answer } from '../support/scriptedSocket';
+import { HANG_UP, scriptedConnection, type Answer } from '../support/scriptedSocket';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 const ALL: AuthMechanism[] = ['USER', 'LOGIN', 'PLAIN', 'APOP', 'CRAM-MD5', 'XOAUTH2'];
 const ctx = (extra: Partial<AuthContext> = {}): AuthContext => ({ offered: new Set(ALL), encrypted: true, allowInsecureAuth: false, apopTimestamp: '<1.2@host>', ...extra });
 const password: Credentials = { user: 'alice', password: 'secret' };
 
-function connection(answer: Answer): { conn: Pop3Connection; socket: ScriptedSocket; trace: string[] } {
-  const socket = new ScriptedSocket(answer);
-  const trace: string[] = [];
-  const conn = new Pop3Connection(socket as unknown as net.Socket, {
-    host: 'pop.example.org',
-    port: 995,
-    responseTimeoutMs: 5000,
-    maxLineLength: 512,
-    trace: (direction, line) => trace.push(`${direction} ${line}`),
-  });
-  return { conn, socket, trace };
-}
+const connection = (answer: Answer) => scriptedConnection(answer);
 
 /** Logs in with one named mechanism against `answer`; returns the lines the client wrote. */
 async function wire(mechanism: AuthMechanism, credentials: Credentials, answer: Answer, extra: Partial<AuthContext> = {}): Promise<{ lines: string[]; trace: string[]; writes: string[] }> {

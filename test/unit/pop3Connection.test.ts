@@ -8,23 +8,11 @@ import assert from 'node:assert/strict';
 import type * as net from 'node:net';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pop3Connection, type BodySink, type ConnectionOptions, type TraceDirection } from '../../src/pop3/connection';
+import type { BodySink, ConnectionOptions } from '../../src/pop3/connection';
 import { Pop3Error } from '../../src/pop3/errors';
-import { ScriptedSocket, tick } from '../support/scriptedSocket';
+import { ScriptedSocket, scriptedConnection, tick } from '../support/scriptedSocket';
 
-function open(extra: Partial<ConnectionOptions> = {}): { conn: Pop3Connection; socket: ScriptedSocket; trace: string[] } {
-  const socket = new ScriptedSocket();
-  const trace: string[] = [];
-  const conn = new Pop3Connection(socket as unknown as net.Socket, {
-    host: 'pop.example.org',
-    port: 110,
-    responseTimeoutMs: 10_000,
-    maxLineLength: 512,
-    trace: (direction: TraceDirection, line: string) => trace.push(`${direction} ${line}`),
-    ...extra,
-  });
-  return { conn, socket, trace };
-}
+const open = (extra: Partial<ConnectionOptions> = {}) => scriptedConnection(undefined, extra);
 
 /** A sink that keeps what it gets and can hold back (write returns false until `release`). */
 function holdingSink(): BodySink & { bytes: Buffer[]; hold: boolean; release(): void } {

@@ -18,6 +18,8 @@ async function serve(options: Partial<Pop3ServerOptions> = {}): Promise<Pop3Serv
   servers.push(server);
   return server;
 }
+/** A server that answers `command` with `text`, as it stands, and the rest as usual. */
+const answering = (command: string, text: string) => serve({ intercept: (c, s) => c === command && (s.write(text), true) });
 const commandsSent = (server: Pop3Server) => server.sessions.flatMap((s) => s.commands);
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
@@ -171,13 +173,7 @@ describe('streams and listings', () => {
   });
 
   test('UIDL lines as real servers send them: tabs, padding, bare LF; broken ones dropped, the rest kept', async () => {
-    const server = await serve({
-      intercept: (command, s) => {
-        if (command !== 'UIDL') return false;
-        s.write('+OK\r\n 1\tabc\t\r\n2   spaced uid  \n3 \r\n1234567890123456 too-long-number\r\nx 5\r\n6 last\r\n.\r\n');
-        return true;
-      },
-    });
+    const server = await answering('UIDL', '+OK\r\n 1\tabc\t\r\n2   spaced uid  \n3 \r\n1234567890123456 too-long-number\r\nx 5\r\n6 last\r\n.\r\n');
     const client = await Pop3Client.connect(scriptedLogin(server));
     assert.deepEqual(await client.uidl(), [
       { msg: 1, uid: 'abc' },
@@ -188,13 +184,7 @@ describe('streams and listings', () => {
   });
 
   test('STAT must start with the two numbers', async () => {
-    const server = await serve({
-      intercept: (command, s) => {
-        if (command !== 'STAT') return false;
-        s.write('+OK mailbox 3 120\r\n');
-        return true;
-      },
-    });
+    const server = await answering('STAT', '+OK mailbox 3 120\r\n');
     const client = await Pop3Client.connect(scriptedLogin(server));
     await assert.rejects(client.stat(), (e: unknown) => e instanceof Pop3Error && e.kind === 'protocol');
     await client.quit();

@@ -27,6 +27,16 @@ function place(root: string, dir: 'new' | 'cur', fields: { id: string; size: num
 async function emptyStore(root: string): Promise<void> {
   await (await AccountStore.open(root)).close();
 }
+/** Delivers and commits one message per UIDL, in one batch; returns the deliveries. */
+async function commitMessages(store: AccountStore, uidls: string[]) {
+  const deliveries = uidls.map((uidl) => {
+    const d = store.startDelivery(uidl);
+    d.write(text(uidl));
+    return d;
+  });
+  await store.commit(deliveries);
+  return deliveries;
+}
 const loseState = (root: string) => {
   rmSync(join(root, 'pop3-state.json'), { force: true });
   rmSync(join(root, 'pop3-state.journal'), { force: true });
@@ -67,9 +77,7 @@ describe('UIDL records made again from the Maildir', () => {
   test('a record that matches its file is kept whole (header fingerprint included); an older one gains its LIST size', async () => {
     const root = freshRoot();
     const store = await openForFetch(root);
-    const d = store.startDelivery('u1');
-    d.write(text('kept'));
-    await store.commit([d]);
+    await commitMessages(store, ['u1']);
     const record = store.uidlRecord('u1')!;
     assert.ok(record.headerHash);
     await store.checkpoint();
@@ -98,12 +106,7 @@ describe('the journal between snapshots', () => {
   test('records committed together all come back after a crash before the snapshot, fingerprints and all', async () => {
     const root = freshRoot();
     const store = await openForFetch(root);
-    const deliveries = ['u1', 'u2', 'u3'].map((uidl) => {
-      const d = store.startDelivery(uidl);
-      d.write(text(uidl));
-      return d;
-    });
-    await store.commit(deliveries);
+    await commitMessages(store, ['u1', 'u2', 'u3']);
     const records = ['u1', 'u2', 'u3'].map((u) => ({ ...store.uidlRecord(u)!, listSize: store.uidlRecord(u)!.size })); // no listSize: "the size"
     // Killed here: no checkpoint, no close.
     const again = await openForFetch(root);
@@ -115,9 +118,7 @@ describe('the journal between snapshots', () => {
   test('a record dropped after it was added stays dropped after a crash', async () => {
     const root = freshRoot();
     const store = await openForFetch(root);
-    const d = store.startDelivery('u1');
-    d.write(text('one'));
-    await store.commit([d]);
+    const [d] = await commitMessages(store, ['u1']);
     await store.trash([d.id]);
     await store.emptyTrash();
     await store.forget(['u1']);
