@@ -24,7 +24,7 @@
  */
 import { closeSync, openSync, promises as fs, readSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { FLAG_SEEN, FLAG_TRASHED, fileName, newMessageId, parseFileName, sortFlags, type MaildirFile } from './maildir';
+import { FLAG_SEEN, FLAG_TRASHED, fileName, messageNames, newMessageId, parseFileName, sortFlags, type MaildirFile } from './maildir';
 import { fsyncDir, readJson, writeFileAtomic } from './fsutil';
 import { Pop3State, type UidlRecord } from './pop3State';
 import { Delivery } from './delivery';
@@ -195,7 +195,7 @@ export class AccountStore {
   async emptyTrash(): Promise<number> {
     let removed = 0;
     for (const file of [...this.files.values()]) {
-      if (!file.flags.includes(FLAG_TRASHED) || !file.row) continue; // no row: not a readable message (a folder some tool made)
+      if (!file.flags.includes(FLAG_TRASHED)) continue;
       await fs.rm(join(this.maildir, file.dir, file.file), { force: true });
       this.files.delete(file.id);
       removed++;
@@ -304,7 +304,7 @@ export class AccountStore {
       const cached = saved[dir];
       let names = cached?.mtime === mtime && Array.isArray(cached.names) ? cached.names : undefined;
       if (!names) {
-        names = await fs.readdir(path);
+        names = await messageNames(path);
         const quiet = Date.now() - Number(mtimeMs) >= LISTING_QUIET_MS;
         if (quiet || cached) this.indexDirty = true; // the saved listing changes
         this.listing = { ...this.listing, [dir]: quiet ? { mtime, names } : undefined };
@@ -367,7 +367,7 @@ function readHead(path: string, buffer: Buffer): Buffer | undefined {
   try {
     return buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0));
   } catch {
-    return undefined; // not a readable file (a folder some tool made in cur/): not a message to list
+    return undefined; // not readable (a link to a folder): not a message to list
   } finally {
     closeSync(fd);
   }

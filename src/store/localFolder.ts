@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { summarize, SUMMARY_BYTES } from '../mime/summary';
 import { fsyncDir, writeSynced } from './fsutil';
 import { indexedMessage, type IndexedMessage } from './listingIndex';
-import { FLAG_SEEN, newMessageId, sortFlags } from './maildir';
+import { FLAG_SEEN, messageNames, newMessageId, sortFlags } from './maildir';
 
 /** A file in tmp/ this old belongs to no live writer. */
 const STALE_TMP_MS = 36 * 3600_000;
@@ -51,7 +51,7 @@ export class LocalFolder {
   async rescan(): Promise<void> {
     const entries = new Map<string, Entry>();
     for (const sub of ['new', 'cur'] as const) {
-      for (const name of await fs.readdir(join(this.dir, sub))) {
+      for (const name of await messageNames(join(this.dir, sub))) {
         if (name.startsWith('.')) continue;
         if (sub === 'new') {
           // Mail another tool put in new/ is moved to cur/ as Maildir readers do.
@@ -152,7 +152,7 @@ export class LocalFolder {
       await handle.read(head, 0, head.length, 0);
       return indexedMessage(id, undefined, size, undefined, summarize(head));
     } catch {
-      return undefined; // not a readable file (a folder some tool made in cur/): not a message
+      return undefined; // not readable (a link to a folder): not a message
     } finally {
       await handle.close();
     }

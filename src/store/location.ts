@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fsyncDir } from './fsutil';
-import { parseFileName, type MaildirFile } from './maildir';
+import { messageNames, parseFileName, type MaildirFile } from './maildir';
 
 export interface AccountIdentity {
   user: string;
@@ -80,9 +80,8 @@ async function removeLeftovers(from: string): Promise<void> {
 async function listMaildir(maildir: string): Promise<MaildirFile[]> {
   const files: MaildirFile[] = [];
   for (const dir of ['new', 'cur'] as const) {
-    for (const entry of await fs.readdir(join(maildir, dir), { withFileTypes: true }).catch(() => [])) {
-      if (!entry.isFile()) continue; // a folder some tool made in cur/ is not a message
-      const file = parseFileName(entry.name, dir);
+    for (const name of await messageNames(join(maildir, dir)).catch(() => [] as string[])) {
+      const file = parseFileName(name, dir);
       if (file) files.push(file);
     }
   }

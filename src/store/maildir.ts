@@ -8,6 +8,7 @@
  * characters, so a name stays well within 255 bytes.
  */
 import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 
 export const FLAG_SEEN = 'S';
@@ -88,4 +89,13 @@ function isSortedFlags(flags: string): boolean {
 
 export function sortFlags(flags: string): string {
   return [...new Set(flags)].filter((f) => /[A-Za-z]/.test(f)).sort().join('');
+}
+
+/**
+ * The names in a Maildir's new/ or cur/ that can be messages: files (and links to them), never a
+ * folder some tool made there, which would fail every read of it.
+ */
+export async function messageNames(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { withFileTypes: true });
+  return entries.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name);
 }

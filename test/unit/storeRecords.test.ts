@@ -5,7 +5,7 @@
  * date, index rows trusted only while they match their file, and the small guards of the API.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -190,11 +190,13 @@ describe('guards', () => {
     await store.close();
   });
 
-  test('a folder some tool made in cur/ under a message\'s name: the store opens and lists the real messages', async () => {
+  test('a folder some tool made in cur/ under a message\'s name, or a link to one: the store opens and lists the real messages', async () => {
     const root = freshRoot();
     await emptyStore(root);
     place(root, 'cur', { id: '1700000000.M1P1.host', size: text('real').length }, text('real'));
     mkdirSync(join(root, 'Maildir', 'cur', fileName({ id: '1700000000.M2P1.host', dir: 'cur', size: 10, flags: '' })));
+    mkdirSync(join(root, 'elsewhere'));
+    symlinkSync(join(root, 'elsewhere'), join(root, 'Maildir', 'cur', fileName({ id: '1700000000.M4P1.host', dir: 'cur', size: 10, flags: '' })));
     const store = await AccountStore.open(root);
     assert.deepEqual(store.list().map((e) => e.subject), ['real']);
     let visited = 0;
