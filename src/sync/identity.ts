@@ -99,9 +99,38 @@ export interface ServerListing {
 
 /** LIST, each message's identity (see identify) and its key in the store. */
 export async function listServer(client: Pop3Client, lookup: (key: string) => KnownRecord | undefined): Promise<ServerListing> {
-  const sizes = await client.list();
+  const { sizes, contradicted } = oncePerNumber(await client.list());
   const { uids, identity } = await identify(client, sizes);
+  for (const msg of contradicted) uids.delete(msg);
   return { messages: keyListing(sizes, uids, lookup), unnamed: sizes.filter((m) => !uids.has(m.msg)), identity };
+}
+
+/** UIDL's answer by message; a message given two UIDLs is left out, to be named by its headers like one UIDL forgot. */
+function onePerMessage(listed: { msg: number; uid: string }[]): Map<number, string> {
+  const uids = new Map<number, string>();
+  const twice = new Set<number>();
+  for (const { msg, uid } of listed) {
+    if (!uids.has(msg)) uids.set(msg, uid);
+    else if (uids.get(msg) !== uid) twice.add(msg);
+  }
+  for (const msg of twice) uids.delete(msg);
+  return uids;
+}
+
+/**
+ * A listing names each message number once (RFC 1939). A number listed again is dropped (else the
+ * message would be downloaded and stored twice); listed with two sizes, the server contradicts
+ * itself about that message, which is then left unnamed: never downloaded, never deleted.
+ */
+function oncePerNumber(listed: MessageSize[]): { sizes: MessageSize[]; contradicted: Set<number> } {
+  const first = new Map<number, MessageSize>();
+  const contradicted = new Set<number>();
+  for (const m of listed) {
+    const seen = first.get(m.msg);
+    if (!seen) first.set(m.msg, m);
+    else if (seen.size !== m.size) contradicted.add(m.msg);
+  }
+  return { sizes: [...first.values()], contradicted };
 }
 
 /**
@@ -113,7 +142,7 @@ export async function listServer(client: Pop3Client, lookup: (key: string) => Kn
 async function identify(client: Pop3Client, sizes: MessageSize[]): Promise<{ uids: Map<number, string>; identity: Identity }> {
   let uids: Map<number, string> | undefined;
   try {
-    uids = new Map((await client.uidl()).map((u) => [u.msg, u.uid]));
+    uids = onePerMessage(await client.uidl());
   } catch (err) {
     if (!(err instanceof Pop3Error) || err.kind !== 'unsupported') throw err;
   }

@@ -112,6 +112,36 @@ describe('identities from the server', () => {
     assert.deepEqual(listing.unnamed.map((m) => m.msg), [2, 3]);
   });
 
+  test('a message number LIST gives twice is one message (not stored twice); given with two sizes, it is left alone', async () => {
+    const size = (i: number) => messages[i].length;
+    const client = await connect({
+      messages,
+      intercept: (cmd, s) => {
+        if (cmd !== 'LIST') return false;
+        s.write(`+OK\r\n1 ${size(0)}\r\n1 ${size(0)}\r\n2 ${size(1)}\r\n2 ${size(1) + 5}\r\n3 ${size(2)}\r\n.\r\n`);
+        return true;
+      },
+    });
+    const listing = await listServer(client, () => undefined);
+    await client.quit();
+    assert.deepEqual(listing.messages.map((m) => [m.msg, m.uid]), [[1, 'uid-1'], [3, 'uid-3']]);
+    assert.deepEqual(listing.unnamed.map((m) => m.msg), [2], 'the server contradicts itself about message 2: never downloaded, never deleted');
+  });
+
+  test('a message UIDL names twice is one message; named two ways, it is named by its headers instead', async () => {
+    const client = await connect({
+      messages,
+      intercept: (cmd, s) => {
+        if (cmd !== 'UIDL') return false;
+        s.write('+OK\r\n1 uid-1\r\n1 uid-1\r\n2 uid-2\r\n2 uid-other\r\n3 uid-3\r\n.\r\n');
+        return true;
+      },
+    });
+    const listing = await listServer(client, () => undefined);
+    await client.quit();
+    assert.deepEqual(listing.messages.map((m) => m.uid), ['uid-1', `h-${headerFingerprint(messages[1])}`, 'uid-3']);
+  });
+
   test('without UIDL: a hash of each message\'s headers (TOP n 0)', async () => {
     const client = await connect({ messages, uidl: false, capa: ['USER', 'TOP'] });
     const listing = await listServer(client, () => undefined);

@@ -41,6 +41,21 @@ describe('a fetch', () => {
     assert.equal(server.mailbox.length, 2, 'left on the server, as the account says');
   });
 
+  test('a message LIST names twice is stored once', async () => {
+    const messages = [mail('one'), mail('two')];
+    const server = await serve({
+      messages,
+      intercept: (cmd, s) => cmd === 'LIST' && (s.write(`+OK\r\n1 ${messages[0].length}\r\n1 ${messages[0].length}\r\n2 ${messages[1].length}\r\n.\r\n`), true),
+    });
+    const root = freshRoot();
+    const result = await fetchMail(options(root, server));
+    assert.equal(result.downloaded, 2);
+    assert.deepEqual(commands(server, 'RETR'), ['RETR 1', 'RETR 2']);
+    const store = await AccountStore.open(root);
+    assert.deepEqual(store.list().map((e) => e.subject).sort(), ['one', 'two']);
+    await store.close();
+  });
+
   test('messages downloaded in this session are deleted without a header check: no TOP for them', async () => {
     const server = await serve({ messages: [mail('a'), mail('b')] });
     const root = freshRoot();
