@@ -101,7 +101,8 @@ export function disturbsIdentity(plan: TrialPlan): boolean {
     new Set(uids).size !== uids.length ||
     plan.sessions.some(
       (s) =>
-        (s.fault.kind === 'list' && ['lie-up', 'lie-down', 'duplicate', 'reorder', 'gap'].includes(s.fault.variant)) ||
+        // (a repeated or reordered LIST line names the same messages: no excuse for a duplicate)
+        (s.fault.kind === 'list' && ['lie-up', 'lie-down', 'gap'].includes(s.fault.variant)) ||
         (s.fault.kind === 'uidl' && s.fault.variant !== 'err') ||
         (s.fault.kind === 'retr' && ['unstuffed', 'bare-lf', 'nul'].includes(s.fault.variant)) ||
         s.mutation?.kind === 'reuse' ||
