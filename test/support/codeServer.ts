@@ -4,9 +4,9 @@
  * Debian's Chromium through playwright-core.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { freePort } from './dovecot';
 
 export const CODE_SERVER_VERSION = '4.139.1';
@@ -61,6 +61,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   mkdirSync(extensionsDir, { recursive: true });
   const configPath = join(options.dir, 'config.yaml');
   writeFileSync(configPath, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+  quietSettings(options.userDataDir);
   const common = ['--config', configPath, '--user-data-dir', options.userDataDir, '--extensions-dir', extensionsDir];
   for (const vsix of options.install ?? []) await run([...common, '--install-extension', vsix], options.dir);
   const args = [
@@ -115,4 +116,23 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
 
 export function codeServerInstalled(): boolean {
   return existsSync(CODE_SERVER_BIN) && existsSync(join(NODE24_BIN_DIR, 'node'));
+}
+
+/**
+ * No automatic port forwarding: on a busy machine code-server's port detection raises its own
+ * "over 20 ports forwarded" toast at random moments, among the toasts a test waits for (it stood
+ * alone where a login-error toast was awaited in a run beside a mutation job). Merged into the
+ * user's settings.
+ */
+function quietSettings(userDataDir: string): void {
+  const path = join(userDataDir, 'User', 'settings.json');
+  let settings: Record<string, unknown> = {};
+  try {
+    settings = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch {
+    // none yet (or not plain JSON: then left as it is)
+    if (existsSync(path)) return;
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, JSON.stringify({ 'remote.autoForwardPorts': false, ...settings }, null, 2));
 }
