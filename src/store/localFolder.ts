@@ -49,22 +49,19 @@ export class LocalFolder {
 
   /** Reads the folder again (another window may have written to it). */
   async rescan(): Promise<void> {
+    for (const name of await messageNames(join(this.dir, 'new'))) {
+      // Mail another tool put in new/ moves to cur/ as Maildir readers do; the listing of cur/ below holds it.
+      if (!name.startsWith('.')) await fs.rename(join(this.dir, 'new', name), join(this.dir, 'cur', `${name}:2,`)).catch(() => undefined);
+    }
     const entries = new Map<string, Entry>();
-    for (const sub of ['new', 'cur'] as const) {
-      for (const name of await messageNames(join(this.dir, sub))) {
-        if (name.startsWith('.')) continue;
-        if (sub === 'new') {
-          // Mail another tool put in new/ is moved to cur/ as Maildir readers do.
-          await fs.rename(join(this.dir, 'new', name), join(this.dir, 'cur', `${name}:2,`)).catch(() => undefined);
-        }
-        const file = sub === 'new' ? `${name}:2,` : name;
-        const id = file.split(':')[0].split(',')[0];
-        const known = this.entries.get(id);
-        if (known?.file === file) entries.set(id, known);
-        else {
-          const row = await this.summaryOf(id, file);
-          if (row) entries.set(id, { file, flags: file.split(':2,')[1] ?? '', row });
-        }
+    for (const file of await messageNames(join(this.dir, 'cur'))) {
+      if (file.startsWith('.')) continue;
+      const id = file.split(':')[0].split(',')[0];
+      const known = this.entries.get(id);
+      if (known?.file === file) entries.set(id, known);
+      else {
+        const row = await this.summaryOf(id, file);
+        if (row) entries.set(id, { file, flags: file.split(':2,')[1] ?? '', row });
       }
     }
     this.entries = entries;

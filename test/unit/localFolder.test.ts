@@ -4,7 +4,7 @@
  * window or tool put there, and tmp/ files a crash left, removed only once no writer can own them.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -156,5 +156,45 @@ describe('mail put there by others', () => {
     utimesSync(young, hoursAgo(35.9), hoursAgo(35.9));
     await LocalFolder.open(dir);
     assert.deepEqual(filesIn(dir, 'tmp').sort(), ['a-folder', 'young'], 'a folder there is not a crash leftover of ours');
+  });
+  test('a file another tool left in cur/ without the flags suffix is listed, unread', async () => {
+    const dir = freshDir();
+    await LocalFolder.open(dir);
+    writeFileSync(join(dir, 'cur', '1700000000.bare.host'), message('no flags'));
+    const folder = await LocalFolder.open(dir);
+    assert.deepEqual(folder.row('1700000000.bare.host')?.seen, false);
+    const seen: boolean[] = [];
+    folder.forEachMessage((_row, isSeen) => seen.push(isSeen));
+    assert.deepEqual(seen, [false]);
+  });
+
+  test('links in cur/ to nothing or to a folder are not messages, and the folder still opens and lists the rest', async () => {
+    const dir = freshDir();
+    const first = await LocalFolder.open(dir);
+    const id = await first.write(message('real'));
+    symlinkSync(join(dir, 'gone'), join(dir, 'cur', '1700000001.dangling:2,S'));
+    symlinkSync(join(dir, 'tmp'), join(dir, 'cur', '1700000002.to-folder:2,S'));
+    symlinkSync(join(dir, 'gone'), join(dir, 'tmp', 'dangling-leftover'));
+    const folder = await LocalFolder.open(dir);
+    assert.deepEqual(folder.ids(), [id]);
+    assert.equal(folder.size, 1);
+  });
+
+  test('the snippet of a short message is its text alone (the head read is the file, not a padded buffer)', async () => {
+    const dir = freshDir();
+    await (await LocalFolder.open(dir)).write(message('short'));
+    const folder = await LocalFolder.open(dir);
+    const [id] = folder.ids();
+    assert.equal(folder.row(id)?.row.snippet, 'body of short');
+  });
+
+  test('opening and reading a folder again and again leaves no descriptor open', async () => {
+    const dir = freshDir();
+    const writer = await LocalFolder.open(dir);
+    for (let i = 0; i < 5; i++) await writer.write(message(`m${i}`));
+    const open = () => readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (let i = 0; i < 10; i++) await LocalFolder.open(dir);
+    assert.equal(open(), before);
   });
 });
