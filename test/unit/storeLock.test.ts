@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+// The module object itself: the lock's calls go through fs.promises, which a test may replace for a moment.
+import fs, { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { hostname, tmpdir } from 'node:os';
 import { after, describe, test } from 'node:test';
@@ -89,5 +90,62 @@ describe('fetch lock: stale, foreign and garbled locks', () => {
     const lock = await acquireLock(path);
     await lock.release();
     assert.deepEqual(readdirSync(dirname(path)), []);
+  });
+  test('a breaker at work (its file fresh) is left to finish: the stale lock is not broken under it', async () => {
+    const path = freshLock();
+    const stale = JSON.stringify({ pid: DEAD_PID, host: hostname(), since: 0 });
+    writeFileSync(path, stale);
+    writeFileSync(`${path}.break`, '');
+    await assert.rejects(acquireLock(path), /keeps changing hands/);
+    assert.ok(existsSync(`${path}.break`), "the other breaker's file stays");
+    assert.ok(existsSync(path), 'the stale lock is left to that breaker');
+  });
+});
+
+describe('fetch lock: what the file system refuses', () => {
+  /** Replaces fs.promises.link for one call of `run`, counting the links tried. */
+  async function withLink(fake: (target: string) => Error | undefined, run: () => Promise<void>): Promise<string[]> {
+    const original = fs.promises.link;
+    const tried: string[] = [];
+    fs.promises.link = (async (from: fs.PathLike, to: fs.PathLike) => {
+      tried.push(String(to));
+      const error = fake(String(to));
+      if (error) throw error;
+      return original(from, to);
+    }) as typeof fs.promises.link;
+    try {
+      await run();
+    } finally {
+      fs.promises.link = original;
+    }
+    return tried;
+  }
+  const errno = (code: string) => Object.assign(new Error(`${code}: refused`), { code });
+
+  test('a folder where the lock file should be is not broken: the error says what it is', async () => {
+    const path = freshLock();
+    mkdirSync(path);
+    await assert.rejects(acquireLock(path), { code: 'EISDIR' });
+    assert.ok(statSync(path).isDirectory());
+  });
+
+  test('a file system without hard links fails the lock at once with its own error', async () => {
+    const path = freshLock();
+    const tried = await withLink(() => errno('EPERM'), () => assert.rejects(acquireLock(path), { code: 'EPERM' }));
+    assert.deepEqual(tried, [path], 'one try: the error is not taken for a lock held by someone');
+    assert.deepEqual(readdirSync(dirname(path)), [], 'the temporary file goes');
+  });
+
+  test('a breaker refused its link by the file system fails with that error, and leaves the stale lock', async () => {
+    const path = freshLock();
+    writeFileSync(path, JSON.stringify({ pid: DEAD_PID, host: hostname(), since: 0 }));
+    await withLink((to) => (to.endsWith('.break') ? errno('EPERM') : undefined), () => assert.rejects(acquireLock(path), { code: 'EPERM' }));
+    assert.deepEqual(readdirSync(dirname(path)), ['fetch.lock']);
+  });
+
+  test('a lock that is gone each time it is read, twenty times over, is given up in words', async () => {
+    const path = freshLock();
+    const tried = await withLink(() => errno('EEXIST'), () => assert.rejects(acquireLock(path), new RegExp(`Could not take the lock ${path}: it keeps changing hands`)));
+    assert.deepEqual(tried, Array(20).fill(path), 'twenty tries at the lock, and no breaker for a lock that is not there');
   });
 });
