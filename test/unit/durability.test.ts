@@ -14,6 +14,8 @@ import { basename, join } from 'node:path';
 import { after, afterEach, beforeEach, describe, test } from 'node:test';
 import { AccountStore } from '../../src/store/accountStore';
 import { fsyncDir, writeFileAtomic } from '../../src/store/fsutil';
+import { moveStore } from '../../src/store/location';
+import { LocalFolder } from '../../src/store/localFolder';
 
 const scratch = mkdtempSync(join(tmpdir(), 'mailpanel-durable-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -118,5 +120,56 @@ describe('durable steps, in order', () => {
     fs.mkdirSync(dir);
     await fsyncDir(dir);
     assert.deepEqual(events, [`fsync ${basename(dir)}`]);
+  });
+  test('a merge fsyncs each copy before renaming it into cur/, and cur/ before the old store is set aside', async () => {
+    const from = freshRoot();
+    const to = freshRoot();
+    const source = await AccountStore.open(from, { pop3State: true });
+    const delivery = source.startDelivery('uidl-1');
+    delivery.write(Buffer.from('Subject: moved\r\n\r\nbody\r\n'));
+    await source.commit([delivery]);
+    await source.close();
+    fs.mkdirSync(to); // exists: a merge, not one rename
+    events = [];
+    assert.deepEqual(await moveStore(from, to), { moved: true, merged: 1 });
+    const [file] = readdirSync(join(to, 'Maildir', 'cur'));
+    const steps = events.filter((e) => e.includes(delivery.id) || e === 'fsync cur' || e.includes('.moved-'));
+    assert.deepEqual(steps, [`fsync ${delivery.id}.merge`, `rename ${file}`, 'fsync cur', `rename ${basename(from)}.moved-${process.pid}`]);
+  });
+
+  test('a local folder fsyncs cur/ after a write in place, a move out and a removal', async () => {
+    const dir = join(freshRoot(), '.Sent');
+    const folder = await LocalFolder.open(dir);
+    const message = (subject: string) => Buffer.from(`Subject: ${subject}\r\n\r\nbody\r\n`);
+    const id = await folder.write(message('one'));
+    const other = await folder.write(message('two'));
+    const steps: Array<[string, () => Promise<unknown>]> = [
+      ['write in place', () => folder.write(message('one again'), id, 'S')],
+      ['move out', () => folder.release(id, join(dir, 'released'))],
+      ['removal', () => folder.remove(other)],
+    ];
+    for (const [name, step] of steps) {
+      events = [];
+      await step();
+      assert.equal(events.filter((e) => e === 'fsync cur').length, 1, `${name}: ${events.join(', ')}`);
+    }
+  });
+  test('completing a headers-only copy that was read, and Empty Trash, fsync cur/ where they change it', async () => {
+    const store = await AccountStore.open(freshRoot(), { pop3State: true });
+    const head = store.startDelivery('uidl-1', 400);
+    head.write(Buffer.from('Subject: long\r\n\r\n'));
+    await store.commit([head]);
+    await store.markSeen([head.id]); // to cur/
+    const whole = store.startDelivery('uidl-1');
+    whole.write(Buffer.from(`Subject: long\r\n\r\n${'x'.repeat(380)}\r\n`));
+    events = [];
+    await store.commit([whole]);
+    assert.ok(events.includes('fsync cur'), `completing: ${events.join(', ')}`);
+    await store.close();
+    const reader = await AccountStore.open(store.root);
+    await reader.trash([head.id]);
+    events = [];
+    await reader.emptyTrash();
+    assert.ok(events.includes('fsync cur'), `Empty Trash: ${events.join(', ')}`);
   });
 });

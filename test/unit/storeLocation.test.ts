@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// The module object itself: the move's calls go through fs.promises, which a test may replace for a moment.
+import fs, { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -91,6 +92,12 @@ describe('where mail lives', () => {
   test('the folder name is the account\'s identity made safe: runs of other characters become one dash', () => {
     const name = storeFolderName({ user: 'Ann  Marie/../x', host: 'Pop.Example.ORG', port: 995 });
     assert.match(name, /^ann-marie-\.\.-x@pop\.example\.org-995-[0-9a-f]{10}$/);
+  });
+
+  test('a long identity is cut to 60 readable characters; the hash of the whole keeps two such names apart', () => {
+    const long = (end: string) => storeFolderName({ user: `${'a'.repeat(80)}${end}`, host: 'pop.example.org', port: 995 });
+    assert.match(long('1'), /^a{60}-[0-9a-f]{10}$/);
+    assert.notEqual(long('1'), long('2'));
   });
 
   test('folders set aside by an interrupted move are removed; other folders beside them stay', async () => {
@@ -187,3 +194,60 @@ function runChild(from: string, to: string, delayMs: number): Promise<'killed' |
     });
   });
 }
+
+describe('moving a store when renaming it is refused', () => {
+  /** Replaces fs.promises.rename while `run` runs: `refuse` may fail a rename with an error code. */
+  async function withRename<T>(refuse: (from: string, to: string) => string | undefined, run: () => Promise<T>): Promise<T> {
+    const original = fs.promises.rename;
+    fs.promises.rename = (async (from: fs.PathLike, to: fs.PathLike) => {
+      const code = refuse(String(from), String(to));
+      if (code) throw Object.assign(new Error(`${code}: rename refused`), { code });
+      return original(from, to);
+    }) as typeof fs.promises.rename;
+    try {
+      return await run();
+    } finally {
+      fs.promises.rename = original;
+    }
+  }
+
+  test('to another disk (a rename across devices is refused): the messages are copied, then the old store goes', async () => {
+    const from = fresh();
+    const to = join(fresh(), 'store');
+    const written = seedStore(from, ['a', 'b', 'c']);
+    const result = await withRename((f, t) => (f === from && t === to ? 'EXDEV' : undefined), () => moveStore(from, to));
+    assert.deepEqual(result, { moved: true, merged: 3 });
+    assert.deepEqual(contents(to), written);
+    assert.equal(existsSync(from), false);
+    assert.deepEqual(readdirSync(join(to, '..')), ['store'], 'nothing set aside is left');
+  });
+
+  test('another window moved it a moment before: nothing to do, nothing lost', async () => {
+    const from = fresh();
+    const to = join(fresh(), 'store');
+    const written = seedStore(from, ['a', 'b']);
+    assert.deepEqual(await withRename((f) => (f === from ? 'ENOENT' : undefined), () => moveStore(from, to)), { moved: false, merged: 0 });
+    assert.deepEqual(contents(from), written);
+  });
+
+  test('another window finished the same merge first: the copies made are counted and the move is done', async () => {
+    const from = fresh();
+    const to = join(fresh(), 'store');
+    const written = seedStore(from, ['a', 'b']);
+    const result = await withRename((f, t) => (f === from ? (t === to ? 'EXDEV' : 'ENOENT') : undefined), () => moveStore(from, to));
+    assert.deepEqual(result, { moved: true, merged: 2 });
+    assert.deepEqual(contents(to), written);
+  });
+
+  test('any other refusal is an error in its own words, and both stores stay whole', async () => {
+    for (const where of ['move', 'set aside'] as const) {
+      const from = fresh();
+      const to = join(fresh(), 'store');
+      const written = seedStore(from, ['a', 'b']);
+      // 'move': the rename to the new place is refused; 'set aside': after a copy, renaming the old store aside is.
+      const refuse = (f: string, t: string) => (f !== from ? undefined : t === to ? (where === 'move' ? 'EACCES' : 'EXDEV') : where === 'move' ? undefined : 'EACCES');
+      await assert.rejects(withRename(refuse, () => moveStore(from, to)), { code: 'EACCES' }, where);
+      assert.deepEqual(contents(from), written, where);
+    }
+  });
+});
