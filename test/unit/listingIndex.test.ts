@@ -36,6 +36,7 @@ describe('the listing index on disk', () => {
       ['a field renamed', (f) => ({ ...f, fields: f.fields.map((x) => (x === 'subject' ? 'title' : x)) })],
       ['fields reordered', (f) => ({ ...f, fields: [...f.fields].reverse() })],
       ['a field missing', (f) => ({ ...f, fields: f.fields.slice(1) })],
+      ['a field more, after the known ones (a newer version\'s)', (f) => ({ ...f, fields: [...f.fields, 'labels'], rows: f.rows.map((r) => [...r, null]) })],
       ['fields not a list', (f) => ({ ...f, fields: 'id,uidl' })],
       ['rows not a list', (f) => ({ ...f, rows: {} })],
       ['not an object', () => 'garbage'],
