@@ -51,6 +51,15 @@ describe('Maildir file names', () => {
       ['Sa', 'Sa'],
       ['aS', 'Sa'],
       ['', ''],
+      // Characters that are not flag letters go even when they already stand in order.
+      ['1', ''],
+      ['1S', 'S'],
+      ['@A', 'A'],
+      ['Z[', 'Z'],
+      ['S_', 'S'],
+      ['_a', 'a'],
+      ['S~', 'S'],
+      ['z{', 'z'],
     ]) {
       assert.equal(parse(`abc,S=1:2,${raw}`)!.flags, flags, raw);
     }
