@@ -122,8 +122,10 @@ describe('the journal between snapshots', () => {
     await store.trash([d.id]);
     await store.emptyTrash();
     await store.forget(['u1']);
+    assert.equal(store.uidlRecords().has('u1'), false, 'gone at once in the store that forgot it');
     const again = await openForFetch(root);
     assert.equal(again.uidlRecord('u1'), undefined);
+    assert.equal(again.uidlRecords().has('u1'), false, 'and gone when the journal is read again');
     await again.close();
   });
 });
