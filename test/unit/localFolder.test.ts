@@ -4,7 +4,7 @@
  * window or tool put there, and tmp/ files a crash left, removed only once no writer can own them.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import fs, { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -196,5 +196,18 @@ describe('mail put there by others', () => {
     const before = open();
     for (let i = 0; i < 10; i++) await LocalFolder.open(dir);
     assert.equal(open(), before);
+  });
+  test('a write cut off before its rename leaves its bytes in tmp/ only, where the stale clean-up looks', async () => {
+    const dir = freshDir();
+    const folder = await LocalFolder.open(dir);
+    const rename = fs.promises.rename;
+    fs.promises.rename = (() => Promise.reject(Object.assign(new Error('EIO: cut off'), { code: 'EIO' }))) as typeof rename;
+    try {
+      await assert.rejects(folder.write(message('cut off')), { code: 'EIO' });
+    } finally {
+      fs.promises.rename = rename;
+    }
+    assert.equal(filesIn(dir, 'tmp').length, 1);
+    assert.deepEqual(readdirSync(dir).sort(), ['cur', 'new', 'tmp']);
   });
 });

@@ -250,4 +250,14 @@ describe('moving a store when renaming it is refused', () => {
       assert.deepEqual(contents(from), written, where);
     }
   });
+  test('a copy cut off before its rename into the new store is left in its tmp/ only; the old store stays whole', async () => {
+    const from = fresh();
+    const to = fresh();
+    const written = seedStore(from, ['a']);
+    mkdirSync(to);
+    await assert.rejects(withRename((_f, t) => (t.startsWith(join(to, 'Maildir', 'cur')) ? 'EIO' : undefined), () => moveStore(from, to)), { code: 'EIO' });
+    assert.deepEqual(readdirSync(join(to, 'Maildir')).sort(), ['cur', 'new', 'tmp']);
+    assert.equal(readdirSync(join(to, 'Maildir', 'tmp')).length, 1);
+    assert.deepEqual(contents(from), written);
+  });
 });
