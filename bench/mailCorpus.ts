@@ -97,3 +97,46 @@ function quotedPrintableLatin1(text: string): string {
 function base64Lines(data: Buffer): string {
   return (data.toString('base64').match(/.{1,76}/g) ?? []).join('\r\n');
 }
+
+/**
+ * Message `i` of a fetch corpus: a realistic message (above) brought to `size` bytes by an
+ * attachment, as mail with scans and documents is. Its own text part stays as it was; a message
+ * already larger is left as it is.
+ */
+export function realisticMessageOfSize(seed: number, i: number, size: number): Buffer {
+  const raw = realisticMessage(seed, i).raw;
+  if (raw.length >= size) return raw;
+  const at = raw.indexOf('\r\nContent-Type:');
+  const top = raw.subarray(0, at).toString('latin1');
+  const entity = raw.subarray(at + 2).toString('latin1');
+  const random = rng(seed * 7_000_003 + i);
+  const fill = Buffer.alloc(Math.max(0, Math.floor(((size - raw.length - 300) * 3) / 4)));
+  for (let k = 0; k + 4 <= fill.length; k += 4) fill.writeUInt32LE(Math.floor(random() * 0xffffffff), k);
+  const name = `scan-${i}.pdf`;
+  const parts = [
+    top,
+    'Content-Type: multipart/mixed; boundary="fill"',
+    '',
+    '--fill',
+    entity,
+    '--fill',
+    `Content-Type: application/pdf; name="${name}"`,
+    `Content-Disposition: attachment; filename="${name}"`,
+    'Content-Transfer-Encoding: base64',
+    '',
+    base64Lines(fill),
+    '--fill--',
+    '',
+  ];
+  return Buffer.from(parts.join('\r\n'), 'latin1');
+}
+
+/** Sizes for a fetch corpus of `count`: log-normal around `median` bytes, and one in 250 of several MB. */
+export function realisticSizes(seed: number, count: number, median: number): number[] {
+  const random = rng(seed);
+  return Array.from({ length: count }, (_, i) => {
+    if (i % 250 === 125) return 3_000_000 + Math.floor(random() * 3_000_000);
+    const normal = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+    return Math.min(2_000_000, Math.floor(median * Math.exp(normal)));
+  });
+}

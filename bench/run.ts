@@ -1,13 +1,15 @@
 /**
  * `npm run bench`: Mail Panel's fetch against its peers, in one run, on this machine.
- * Loads seeded mailboxes into a private Dovecot on 127.0.0.1 and runs each client as a process
- * of its own (wall time measured around it, peak RSS by /usr/bin/time): our full fetch into the
- * durable, indexed Maildir store; a bare pipelined reader that stores nothing (the ceiling);
- * fetchmail and getmail6 when installed. Prints a table with ratios and writes bench/results.json.
+ * Loads seeded mailboxes (uniform text, and realistic mail: MIME, charsets, attachments, log-normal
+ * sizes) into a private Dovecot on 127.0.0.1 and runs each client as a process of its own, in
+ * interleaved rounds (wall time measured around it; peak RSS and CPU time by /usr/bin/time): our
+ * full fetch into the durable, indexed Maildir store; a bare pipelined reader that stores nothing
+ * (the ceiling); mpop, getmail6 and fetchmail when installed (bench/peers.ts). Prints tables with
+ * ratios taken within each round and writes bench/results.json.
  * No assertions: speed goals are judged from these figures, never by timed tests.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,10 +19,14 @@ import { AccountStore } from '../src/store/accountStore';
 import { fileName, newMessageId } from '../src/store/maildir';
 import { startDovecot, type Dovecot } from '../test/support/dovecot';
 import { rng } from '../test/support/mailcheck';
+import { realisticMessageOfSize, realisticSizes } from './mailCorpus';
+import { PEERS } from './peers';
 
 const ROOT = join(__dirname, '..', '..');
 const WORKER = join(__dirname, 'worker.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** Rounds of the fetch comparison (interleaved: each round runs every client once). */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const TIME = '/usr/bin/time';
 const WORDS = 'mail panel editor message inbox server client fetch store index render quick brown fox jumps over lazy dog lorem ipsum dolor sit amet'.split(' ');
 
@@ -45,23 +51,26 @@ function median(values: number[]): number {
 interface Measured {
   wallMs: number;
   maxRssMB: number;
+  /** CPU seconds in user and kernel mode, the whole process's (from /usr/bin/time). */
+  userS: number;
+  sysS: number;
   out: string;
 }
 
-/** Runs a command as its own process: wall time around it, peak RSS from /usr/bin/time. */
+/** Runs a command as its own process: wall time around it, peak RSS and CPU times from /usr/bin/time. */
 function measure(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<Measured> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(TIME, ['-f', 'MAXRSS_KB=%M', command, ...args], { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(TIME, ['-f', 'MAXRSS_KB=%M USER_S=%U SYS_S=%S', command, ...args], { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     child.on('exit', (code) => {
       const wallMs = performance.now() - started;
-      const rss = /MAXRSS_KB=(\d+)/.exec(err);
+      const figures = /MAXRSS_KB=(\d+) USER_S=([\d.]+) SYS_S=([\d.]+)/.exec(err);
       if (code !== 0) return reject(new Error(`${command} ${args.join(' ')} exited ${code}:\n${err.slice(-2000)}`));
-      resolve({ wallMs, maxRssMB: rss ? Number(rss[1]) / 1024 : NaN, out });
+      resolve({ wallMs, maxRssMB: figures ? Number(figures[1]) / 1024 : NaN, userS: figures ? Number(figures[2]) : NaN, sysS: figures ? Number(figures[3]) : NaN, out });
     });
   });
 }
@@ -93,81 +102,104 @@ async function countingProxy(target: number): Promise<{ port: number; sent: () =
   return { port: (server.address() as net.AddressInfo).port, sent: () => sent, received: () => received, close: () => server.close() };
 }
 
-interface PeerResult {
-  client: string;
-  wallMs: number;
-  maxRssMB: number;
+/** A mailbox of the fetch comparison: its Dovecot user, message count and bytes. */
+interface Box {
+  user: string;
+  label: string;
+  count: number;
+  bytes: number;
 }
 
-async function runClients(dovecot: Dovecot, user: string, count: number, scratch: string): Promise<PeerResult[]> {
-  const results: PeerResult[] = [];
-  const port = dovecot.pop3Port;
-  const repeat = async (client: string, once: (run: number) => Promise<Measured>) => {
-    const runs: Measured[] = [];
-    for (let i = 0; i < RUNS; i++) runs.push(await once(i));
-    results.push({ client, wallMs: median(runs.map((r) => r.wallMs)), maxRssMB: median(runs.map((r) => r.maxRssMB)) });
-  };
-  await repeat('Mail Panel (durable Maildir + index)', (i) => {
-    const storeRoot = join(scratch, `${user}-ours-${i}`);
-    return worker('ours', { port, user, password: dovecot.password, storeRoot }).then((m) => {
-      const r = JSON.parse(m.out) as { downloaded: number };
-      if (r.downloaded !== count) throw new Error(`ours fetched ${r.downloaded} of ${count}`);
-      rmSync(storeRoot, { recursive: true, force: true });
-      return m;
-    });
-  });
-  await repeat('bare pipelined reader (stores nothing)', () => worker('bare', { port, user, password: dovecot.password, count, storeRoot: '' }));
-  if (existsSync('/usr/bin/fetchmail')) {
-    await repeat('fetchmail (one output file, no fsync)', (i) => {
-      const dir = join(scratch, `${user}-fetchmail-${i}`);
-      mkdirSync(dir, { recursive: true });
-      const rc = join(dir, 'fetchmailrc');
-      writeFileSync(
-        rc,
-        `set no syslog\nset no bouncemail\npoll 127.0.0.1 service ${port} protocol pop3 auth password bad-header accept\n  user "${user}" there with password "${dovecot.password}" is "root" here keep fetchall sslproto "" bsmtp "${join(dir, 'out.bsmtp')}"\n`,
-        { mode: 0o600 },
-      );
-      return measure('/usr/bin/fetchmail', ['-N', '-f', rc, '--pidfile', join(dir, 'pid')], { env: { ...process.env, HOME: dir, FETCHMAILHOME: dir } });
-    });
+interface ClientResult {
+  client: string;
+  /** Medians over the rounds. */
+  wallMs: number;
+  maxRssMB: number;
+  userS: number;
+  sysS: number;
+  /** Each round's wall time, in round order (for ratios taken within a round). */
+  roundsMs: number[];
+}
+
+const OURS = 'Mail Panel (durable Maildir + index)';
+
+/** Messages in a Maildir a peer delivered into (to check that it fetched them all). */
+const maildirCount = (dir: string) => ['new', 'cur'].reduce((n, sub) => n + (existsSync(join(dir, 'Maildir', sub)) ? readdirSync(join(dir, 'Maildir', sub)).length : 0), 0);
+
+/**
+ * Every client on every mailbox, in ROUNDS interleaved rounds (each round runs each client once,
+ * in an order that rotates), so a machine that speeds up or slows down mid-run weighs on all alike.
+ */
+async function runRounds(dovecot: Dovecot, boxes: Box[], scratch: string): Promise<Map<string, ClientResult[]>> {
+  const mailbox = (box: Box) => ({ port: dovecot.pop3Port, user: box.user, password: dovecot.password });
+  const clients: Array<{ name: string; once: (box: Box, dir: string) => Promise<Measured> }> = [
+    {
+      name: OURS,
+      once: async (box, dir) => {
+        const m = await worker('ours', { ...mailbox(box), storeRoot: dir });
+        const r = JSON.parse(m.out) as { downloaded: number };
+        if (r.downloaded !== box.count) throw new Error(`ours fetched ${r.downloaded} of ${box.count}`);
+        return m;
+      },
+    },
+    { name: 'bare pipelined reader (stores nothing)', once: (box) => worker('bare', { ...mailbox(box), count: box.count, storeRoot: '' }) },
+    ...PEERS.filter((p) => p.installed()).map((peer) => ({
+      name: peer.name,
+      once: async (box: Box, dir: string) => {
+        const run = peer.prepare(mailbox(box), dir);
+        const m = await measure(run.command, run.args, { env: run.env });
+        const got = maildirCount(dir);
+        if (existsSync(join(dir, 'Maildir')) && got !== box.count) throw new Error(`${peer.name} delivered ${got} of ${box.count}`);
+        return m;
+      },
+    })),
+  ];
+  const samples = new Map(boxes.map((box) => [box.user, new Map(clients.map((c) => [c.name, [] as Measured[]]))]));
+  for (let round = 0; round < ROUNDS; round++) {
+    console.log(`round ${round + 1} of ${ROUNDS}…`);
+    for (const box of boxes) {
+      const order = clients.map((_, k) => clients[(k + round) % clients.length]);
+      for (const client of order) {
+        const dir = join(scratch, `${box.user}-${round}-${clients.indexOf(client)}`);
+        samples.get(box.user)!.get(client.name)!.push(await client.once(box, dir));
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
   }
-  if (existsSync('/usr/bin/getmail')) {
-    await repeat('getmail6 (Maildir, fsync per message)', (i) => {
-      const dir = join(scratch, `${user}-getmail-${i}`);
-      mkdirSync(join(dir, 'Maildir', 'tmp'), { recursive: true });
-      mkdirSync(join(dir, 'Maildir', 'new'));
-      mkdirSync(join(dir, 'Maildir', 'cur'));
-      writeFileSync(join(dir, 'getmailrc'), `[retriever]\ntype = SimplePOP3Retriever\nserver = 127.0.0.1\nport = ${port}\nusername = ${user}\npassword = ${dovecot.password}\n\n[destination]\ntype = Maildir\npath = ${join(dir, 'Maildir')}/\n\n[options]\nread_all = true\ndelete = false\nverbose = 0\n`);
-      // getmail refuses Maildir delivery as root: run it as nobody.
-      for (const entry of ['', ...readdirSync(dir, { recursive: true }).map(String)]) chownSync(join(dir, entry), 65534, 65534);
-      chownSync(scratch, 65534, 65534);
-      return measure('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '/usr/bin/getmail', `--rcfile=${join(dir, 'getmailrc')}`, `--getmaildir=${dir}`]);
-    });
-  }
-  return results;
+  return new Map(
+    boxes.map((box) => [
+      box.user,
+      clients.map(({ name }) => {
+        const runs = samples.get(box.user)!.get(name)!;
+        return { client: name, wallMs: median(runs.map((r) => r.wallMs)), maxRssMB: median(runs.map((r) => r.maxRssMB)), userS: median(runs.map((r) => r.userS)), sysS: median(runs.map((r) => r.sysS)), roundsMs: runs.map((r) => r.wallMs) };
+      }),
+    ]),
+  );
 }
 
 async function main(): Promise<void> {
   if (!existsSync(TIME)) throw new Error('install /usr/bin/time: apt-get install -y time');
   const scratch = mkdtempSync(join(tmpdir(), 'mailpanel-bench-'));
-  const missing = ['fetchmail', 'getmail'].filter((p) => !existsSync(`/usr/bin/${p}`));
-  if (missing.length) console.log(`(peers not installed: ${missing.join(', ')} — apt-get install -y fetchmail getmail6)`);
+  const missing = PEERS.filter((p) => !p.installed()).map((p) => p.pkg);
+  if (missing.length) console.log(`(peers not installed: ${missing.join(', ')} — apt-get install -y ${missing.join(' ')})`);
   console.log('generating mailboxes (seeded) and loading them into a private Dovecot…');
-  const dovecot = await startDovecot(['small', 'large', 'inc', 'huge']);
+  const boxes: Array<Box & { messages: Buffer[] }> = [];
+  const box = (user: string, label: string, messages: Buffer[]) => boxes.push({ user, label, count: messages.length, bytes: messages.reduce((n, m) => n + m.length, 0), messages });
+  const random = rng(7);
+  box('small', '1,000 x 20 KB, uniform text', Array.from({ length: 1000 }, (_, i) => makeMessage(random, i, 20_000)));
+  box('large', '200 x 1 MB, uniform text', Array.from({ length: 200 }, (_, i) => makeMessage(random, i, 1_000_000)));
+  box('real', '1,000 realistic (MIME, charsets, attachments; log-normal sizes, 4 of several MB)', realisticSizes(11, 1000, 16_000).map((size, i) => realisticMessageOfSize(11, i, size)));
+  box('reallarge', '200 x 1 MB realistic (text, HTML, a 1 MB attachment)', Array.from({ length: 200 }, (_, i) => realisticMessageOfSize(12, i, 1_000_000)));
+  const dovecot = await startDovecot([...boxes.map((b) => b.user), 'inc', 'huge']);
   try {
-    const random = rng(7);
-    dovecot.deliver('small', Array.from({ length: 1000 }, (_, i) => makeMessage(random, i, 20_000)));
-    dovecot.deliver('large', Array.from({ length: 200 }, (_, i) => makeMessage(random, i, 1_000_000)));
+    for (const b of boxes) dovecot.deliver(b.user, b.messages.splice(0));
     dovecot.deliver('inc', Array.from({ length: 10_000 }, (_, i) => makeMessage(random, i, 1_500)));
     dovecot.deliver('huge', [makeMessage(random, 0, 25_000_000)]);
-    for (const user of ['small', 'large', 'inc', 'huge']) await warm(dovecot, user);
-    chownSync(scratch, 0, 0);
+    for (const user of [...boxes.map((b) => b.user), 'inc', 'huge']) await warm(dovecot, user);
+    chmodSync(scratch, 0o755); // getmail runs as nobody in a folder of its own under it
 
-    console.log(`1,000 x 20 KB: ${RUNS} runs per client…`);
-    const small = await runClients(dovecot, 'small', 1000, scratch);
-    console.log(`200 x 1 MB: ${RUNS} runs per client…`);
-    const large = await runClients(dovecot, 'large', 200, scratch);
-    chownSync(scratch, 0, 0);
-
+    console.log(`fetch comparison: ${boxes.length} mailboxes, ${ROUNDS} interleaved rounds…`);
+    const fetches = await runRounds(dovecot, boxes, scratch);
     // Incremental check: 10,000 on the server, all already stored, none new.
     const incStore = join(scratch, 'inc-store');
     await worker('ours', { port: dovecot.pop3Port, user: 'inc', password: dovecot.password, storeRoot: incStore });
@@ -221,7 +253,7 @@ async function main(): Promise<void> {
     spawnSync(process.execPath, [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--skip-license', '-o', vsix], { cwd: ROOT, stdio: 'ignore' });
     const vsixBytes = existsSync(vsix) ? statSync(vsix).size : NaN;
 
-    report({ small, large, incremental, huge, indexBuildMs, indexLoadMs: median(indexRuns), view, activationMs: median(activations), vsixBytes });
+    report({ boxes, fetches, incremental, huge, indexBuildMs, indexLoadMs: median(indexRuns), view, activationMs: median(activations), vsixBytes });
   } finally {
     await dovecot.stop();
     rmSync(scratch, { recursive: true, force: true });
@@ -229,8 +261,8 @@ async function main(): Promise<void> {
 }
 
 function report(r: {
-  small: PeerResult[];
-  large: PeerResult[];
+  boxes: Box[];
+  fetches: Map<string, ClientResult[]>;
   incremental: { wallMs: number; sent: number; received: number; commands: number; downloaded: number };
   huge: { growthMB: number; maxRssMB: number };
   indexBuildMs: number;
@@ -239,17 +271,23 @@ function report(r: {
   activationMs: number;
   vsixBytes: number;
 }): void {
-  const rows = r.small.map((s) => {
-    const l = r.large.find((x) => x.client === s.client)!;
-    return { client: s.client, msgsPerSec: 1000 / (s.wallMs / 1000), mbPerSec: 200 / (l.wallMs / 1000), peakRssSmallMB: s.maxRssMB, peakRssLargeMB: l.maxRssMB };
-  });
-  const ours = rows[0];
   const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : 'n/a');
-  console.log('\n| client | 1,000 x 20 KB, msgs/s | 200 x 1 MB, MB/s | peak RSS (20 KB / 1 MB runs) |');
-  console.log('|---|---|---|---|');
-  for (const row of rows) console.log(`| ${row.client} | ${fmt(row.msgsPerSec)} | ${fmt(row.mbPerSec, 1)} | ${fmt(row.peakRssSmallMB)} MB / ${fmt(row.peakRssLargeMB)} MB |`);
-  console.log('\nMail Panel relative to each, same run:');
-  for (const row of rows.slice(1)) console.log(`  vs ${row.client}: ${fmt(ours.msgsPerSec / row.msgsPerSec, 2)}x msgs/s, ${fmt(ours.mbPerSec / row.mbPerSec, 2)}x MB/s`);
+  const fetches = r.boxes.map((box) => ({ box, clients: r.fetches.get(box.user)! }));
+  for (const { box, clients } of fetches) {
+    console.log(`\n${box.label}: ${fmt(box.count)} messages, ${fmt(box.bytes / 1e6, 1)} MB (medians of ${ROUNDS} rounds)`);
+    console.log('| client | msgs/s | MB/s | CPU user + sys, s | CPU per message, ms | peak RSS |');
+    console.log('|---|---|---|---|---|---|');
+    for (const c of clients) {
+      const seconds = c.wallMs / 1000;
+      console.log(`| ${c.client} | ${fmt(box.count / seconds)} | ${fmt(box.bytes / 1e6 / seconds, 1)} | ${fmt(c.userS, 2)} + ${fmt(c.sysS, 2)} | ${fmt(((c.userS + c.sysS) * 1000) / box.count, 2)} | ${fmt(c.maxRssMB)} MB |`);
+    }
+    const ours = clients.find((c) => c.client === OURS)!;
+    for (const peer of clients.filter((c) => c !== ours)) {
+      // Within each round: the peer's time over ours (above 1: Mail Panel is faster).
+      const ratios = peer.roundsMs.map((ms, k) => ms / ours.roundsMs[k]).sort((a, b) => a - b);
+      console.log(`  Mail Panel vs ${peer.client}: ${fmt(median(ratios), 2)}x (rounds ${fmt(ratios[0], 2)} to ${fmt(ratios[ratios.length - 1], 2)}); CPU ${fmt((ours.userS + ours.sysS) / (peer.userS + peer.sysS), 2)}x its CPU time`);
+    }
+  }
   console.log('\nAlso measured:');
   console.log(`  incremental check, 10,000 on server, none new: ${fmt(r.incremental.wallMs)} ms whole process, ${fmt(r.incremental.sent)} B sent / ${fmt(r.incremental.received)} B received, ${r.incremental.commands} commands, ${r.incremental.downloaded} downloaded`);
   console.log(`  one 25 MB message: RSS grew ${fmt(r.huge.growthMB, 1)} MB (peak ${fmt(r.huge.maxRssMB)} MB)`);
@@ -257,7 +295,7 @@ function report(r: {
   console.log(`  open -> view model, 100 KB HTML message: ${fmt(r.view.warmMs, 1)} ms (first open, loading the MIME parser: ${fmt(r.view.coldMs)} ms)`);
   console.log(`  extension load + activate (bundle, minimal host): ${fmt(r.activationMs, 1)} ms`);
   console.log(`  .vsix size: ${fmt(r.vsixBytes / 1024)} KB`);
-  const results = { date: new Date().toISOString(), runs: RUNS, clients: rows, ...r };
+  const results = { date: new Date().toISOString(), runs: RUNS, rounds: ROUNDS, ...r, boxes: r.boxes.map(({ user, label, count, bytes }) => ({ user, label, count, bytes })), fetches: Object.fromEntries(r.fetches) };
   mkdirSync(join(ROOT, 'bench'), { recursive: true });
   writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log('\nwritten: bench/results.json');
