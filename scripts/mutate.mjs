@@ -2,12 +2,16 @@
 // tier as its tests, each test file run only for the mutants it reaches; then the score per folder
 // and the surviving mutants. The long randomized tests run with smaller counts here (their full
 // counts run in npm test). Usage: npm run mutate [-- --mutate "src/pop3/**/*.ts"]
+// `npm run mutate -- --sanitizer`: the reader's HTML sanitizer (webview/reader/sanitize.ts), whose
+// tests are the Chromium tier's reader and hostile-mail tests (stryker.sanitizer.json; each mutant
+// runs them whole, about 20 s, in a browser page that is told which mutant is on).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-const extra = process.argv.slice(2);
+const sanitizer = process.argv.includes('--sanitizer');
+const extra = process.argv.slice(2).filter((a) => a !== '--sanitizer');
 const env = { ...process.env, FETCH_TRIALS: '40', CRASH_KILLS: '10', FUZZ_SESSIONS: '60' };
-const run = spawnSync('npx', ['stryker', 'run', ...extra], { stdio: 'inherit', env });
+const run = spawnSync('npx', ['stryker', 'run', ...(sanitizer ? ['stryker.sanitizer.json'] : []), ...extra], { stdio: 'inherit', env });
 const report = JSON.parse(readFileSync('test-artifacts/mutation/report.json', 'utf8'));
 const byFolder = new Map();
 const survivors = [];

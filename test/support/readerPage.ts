@@ -47,9 +47,13 @@ export async function startServers(): Promise<Servers> {
     res.writeHead(200, { 'content-type': req.url?.endsWith('.css') ? 'text/css' : 'image/png', 'access-control-allow-origin': '*' });
     res.end(req.url?.endsWith('.css') ? 'body{}' : PNG);
   });
-  const webviewJs = readFileSync(join(ROOT, 'dist', 'reader.js'));
+  // Under `npm run mutate -- --sanitizer` the page's code is the mutated build: it learns which
+  // mutant is on from the page, as code in Node learns it from the environment.
+  const mutant = process.env.__STRYKER_ACTIVE_MUTANT__;
+  const withMutant = (js: Uint8Array) => (mutant ? Buffer.concat([Buffer.from(`globalThis.__stryker__={activeMutant:${JSON.stringify(mutant)}};\n`), js]) : js);
+  const webviewJs = withMutant(readFileSync(join(ROOT, 'dist', 'reader.js')));
   const { buildSync } = await import('esbuild');
-  const sanitizeJs = buildSync({ entryPoints: [join(ROOT, 'webview', 'reader', 'sanitize.ts')], bundle: true, format: 'iife', globalName: 'MailSanitize', write: false }).outputFiles[0].contents;
+  const sanitizeJs = withMutant(buildSync({ entryPoints: [join(ROOT, 'webview', 'reader', 'sanitize.ts')], bundle: true, format: 'iife', globalName: 'MailSanitize', write: false }).outputFiles[0].contents);
   const servers = {} as Servers;
   const page = await listen((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
