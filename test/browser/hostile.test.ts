@@ -342,6 +342,54 @@ describe('each wall alone', { skip }, () => {
     assert.deepEqual([...servers.remoteHits], [], 'nothing loaded, with no CSP to stop it');
   });
 
+  test('the sanitizer alone, element by element: what it forbids goes, links are made safe, media never load, each block is counted', async () => {
+    await page.goto(`${servers.pageOrigin}/bare`);
+    const result = await page.evaluate(() => {
+      const { sanitizeMail, linkifyText } = (window as unknown as { MailSanitize: typeof import('../../webview/reader/sanitize') }).MailSanitize;
+      const forbidden = ['script', 'noscript', 'form', 'input', 'button', 'textarea', 'select', 'option', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'base', 'meta', 'link', 'portal', 'dialog', 'template', 'math'];
+      const tags = (fragment: DocumentFragment) => [...new Set(Array.from(fragment.querySelectorAll('*')).map((el) => el.localName))].sort();
+      const html = (remote: boolean, source: string) => {
+        const { fragment, blockedCount } = sanitizeMail(source, remote);
+        const box = document.createElement('div');
+        box.append(fragment);
+        return { markup: box.innerHTML, blockedCount };
+      };
+      return {
+        kept: tags(sanitizeMail(`<div>${forbidden.map((t) => `<${t}>in ${t}</${t}>`).join('')}<p>stays</p><style>p{color:red}</style></div>`, false).fragment),
+        attributes: html(false, '<div id="k" action="https://r/a" formaction="https://r/f" ping="https://r/p" srcdoc="<b>x</b>" xmlns="https://r/x" autofocus data-track="1" onclick="x()" ONMOUSEOVER="y()">t</div>'),
+        links: html(false, '<a href="https://ok.example/" target="_blank">a</a><a href="javascript:alert(1)">b</a><a href=" java&#9;script:x">c</a><a href="#top">d</a><area href="data:text/html,x"><a href="mailto:a@b.example">e</a>'),
+        blockedImages: html(false, '<img src="https://r/i.png"><img srcset="https://r/1.png 1x, data:image/png;base64,AA 2x"><img srcset="data:image/png;base64,AA 1x, cid:x 2x"><img src="cid:part"><img src="data:image/png;base64,AA"><table background="//r/b.png"></table><video poster="https://r/p.png"></video><object data="https://r/o"></object><img lowsrc="https://r/l.png" dynsrc="https://r/d.png">'),
+        consentedImages: html(true, '<img src="https://r/i.png"><video src="https://r/v.mp4" poster="https://r/p.png"></video><audio src="https://r/a.mp3"></audio><video><source src="https://r/s.mp4"><track src="https://r/t.vtt"></video>'),
+        styles: html(false, '<p style="color:red;background:url(https://r/b.png)">x</p><p style="background-image:image-set(\'https://r/s.png\' 1x)">y</p><p style="color:blue">z</p><style>@import url(https://r/i.css); p{background:url(//r/c.png)} b{color:red}</style>'),
+        consentedStyles: html(true, '<p style="background:url(https://r/b.png)">x</p><style>p{background:url(//r/c.png)}</style>'),
+        linkified: (() => {
+          const box = document.createElement('div');
+          box.append(linkifyText('see https://a.example/x, www.b.example. or mailto:c@d.example! not javascript:alert(1) <b>bold</b>'));
+          return { markup: box.innerHTML, hrefs: Array.from(box.querySelectorAll('a')).map((a) => [a.getAttribute('href'), a.rel]) };
+        })(),
+      };
+    });
+    assert.deepEqual(result.kept, ['div', 'p', 'style'], 'every element the reader forbids is gone, with no CSP behind it');
+    assert.equal(result.attributes.markup, '<div id="k">t</div>', 'no form target, ping, srcdoc, xmlns, autofocus, data- attribute or handler');
+    assert.equal(result.links.markup, '<a href="https://ok.example/" rel="noopener noreferrer">a</a><a rel="noopener noreferrer">b</a><a rel="noopener noreferrer">c</a><a href="#top" rel="noopener noreferrer">d</a><area rel="noopener noreferrer"><a href="mailto:a@b.example" rel="noopener noreferrer">e</a>');
+    assert.doesNotMatch(result.blockedImages.markup, / (src|srcset|background|poster|data|lowsrc|dynsrc)="(https?:)?\/\//, result.blockedImages.markup);
+    assert.match(result.blockedImages.markup, /<img src="cid:part"><img src="data:image\/png;base64,AA">/, 'local images stay');
+    assert.match(result.blockedImages.markup, /data-blocked-src="https:\/\/r\/i.png"/, 'a blocked source is kept aside for "Load remote content"');
+    assert.equal(result.blockedImages.blockedCount, 4, 'src, srcset, background, poster (DOMPurify itself drops object, lowsrc and dynsrc)');
+    assert.match(result.consentedImages.markup, /<img src="https:\/\/r\/i.png">/, 'after consent, images load');
+    assert.doesNotMatch(result.consentedImages.markup, /<(video|audio|source|track)[^>]* (src|poster)="https/, `audio and video never load: ${result.consentedImages.markup}`);
+    assert.equal(result.consentedImages.blockedCount, 5);
+    assert.doesNotMatch(result.styles.markup, /url\(|image-set|@import/, result.styles.markup);
+    assert.match(result.styles.markup, /<p style="color: red;[^"]*">x<\/p>/, 'the rest of a declaration list stays');
+    assert.match(result.styles.markup, /<p style="color:blue">z<\/p>/, 'a style without a fetch is left as written');
+    assert.match(result.styles.markup, /b \{ color: red; \}/, 'rules without a fetch stay in the sheet');
+    assert.equal(result.styles.blockedCount, 3);
+    assert.match(result.consentedStyles.markup, /url\(https:\/\/r\/b.png\)/, 'after consent, styles are left alone');
+    assert.equal(result.consentedStyles.blockedCount, 0);
+    assert.deepEqual(result.linkified.hrefs, [['https://a.example/x', 'noopener noreferrer'], ['https://www.b.example', 'noopener noreferrer'], ['mailto:c@d.example', 'noopener noreferrer']]);
+    assert.match(result.linkified.markup, /not javascript:alert\(1\) &lt;b&gt;bold&lt;\/b&gt;$/, 'text is text, never markup');
+  });
+
   test('the CSP without a sanitizer: raw hostile mail runs no script and loads nothing', async () => {
     servers.raw = [...SCRIPT_VECTORS, ...REMOTE_VECTORS.filter((v) => !/ctl/.test(v)).map((v) => v.replaceAll('PR/', `${servers.remoteOrigin.replace('http:', '')}/`).replaceAll('R/', `${servers.remoteOrigin}/`).replaceAll('HOST', servers.remoteOrigin.replace('http://', '')))].join('\n');
     servers.remoteHits.length = 0;
