@@ -3,8 +3,8 @@
 // and the surviving mutants. The long randomized tests run with smaller counts here (their full
 // counts run in npm test). Usage: npm run mutate [-- --mutate "src/pop3/**/*.ts"]
 // `npm run mutate -- --sanitizer`: the reader's HTML sanitizer (webview/reader/sanitize.ts), whose
-// tests are its unit tests and the Chromium tier's reader and hostile-mail tests (stryker.sanitizer.json; each mutant
-// runs them whole, about 20 s, in a browser page that is told which mutant is on).
+// tests are its unit tests and the Chromium tier's walls-alone tests (stryker.sanitizer.json; each
+// mutant runs them whole, about 4 s, in a browser page that is told which mutant is on).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
