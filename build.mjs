@@ -1,5 +1,5 @@
-// Builds the two bundles (extension host, webview) and, with --tests, transpiles src/ and test/
-// to out/ for Node's test runner. Type checking is `npm run typecheck` (tsc), not esbuild.
+// Builds the two bundles (extension host, webview) and, with --tests, transpiles src/, test/, bench/
+// and webview/ to out/ for Node's test runner. Type checking is `npm run typecheck` (tsc), not esbuild.
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -42,7 +42,8 @@ if (watch) {
   if (args.has('--tests')) {
     rmSync('out', { recursive: true, force: true });
     await esbuild.build({
-      entryPoints: [...tsFiles('src'), ...tsFiles('test'), ...tsFiles('bench')],
+      // webview/ too: the unit tier tests the sanitizer's browser-free parts under plain Node.
+      entryPoints: [...tsFiles('src'), ...tsFiles('test'), ...tsFiles('bench'), ...tsFiles('webview')],
       outdir: 'out',
       outbase: '.',
       platform: 'node',
