@@ -12,6 +12,7 @@ const sanitizer = process.argv.includes('--sanitizer');
 const extra = process.argv.slice(2).filter((a) => a !== '--sanitizer');
 const env = { ...process.env, FETCH_TRIALS: '40', CRASH_KILLS: '10', FUZZ_SESSIONS: '60' };
 const run = spawnSync('npx', ['stryker', 'run', ...(sanitizer ? ['stryker.sanitizer.json'] : []), ...extra], { stdio: 'inherit', env });
+if (run.status !== 0) process.exit(run.status ?? 1); // a failed run leaves an older report: never print that one
 const report = JSON.parse(readFileSync('test-artifacts/mutation/report.json', 'utf8'));
 const byFolder = new Map();
 const survivors = [];
