@@ -83,7 +83,7 @@ function saslStart(conn: Pop3Connection, mech: string, initial: string | undefin
 }
 
 /**
- * Logs in with the first of `mechanisms` the server accepts. A refusal ('auth' or 'unsupported')
+ * Logs in with the first of `mechanisms` the server accepts. A refusal ('auth')
  * moves on to the next while the connection stays open; the last refusal is what the caller sees.
  * Returns the mechanism that worked, or throws with `remaining` set to those not yet tried.
  */
@@ -105,7 +105,9 @@ export async function authenticate(
       await runMechanism(conn, mech, credentials, ctx);
       return mech;
     } catch (err) {
-      if (err instanceof Pop3Error && ['auth', 'unsupported', 'server'].includes(err.kind)) {
+      // Every step of a mechanism is sent as a login step: a plain -ERR is a refusal ('auth'); a
+      // response code ([SYS/TEMP], [IN-USE]) says the login cannot succeed now, whatever the method.
+      if (err instanceof Pop3Error && err.kind === 'auth') {
         refusal = err;
         if (conn.isOpen) continue;
         const left = mechanisms.slice(i + 1);

@@ -110,7 +110,7 @@ export class Pop3Client {
         try {
           await conn.send({ line: 'STLS' });
         } catch (err) {
-          if (err instanceof Pop3Error && (err.kind === 'server' || err.kind === 'unsupported')) {
+          if (err instanceof Pop3Error && err.kind === 'server') {
             throw new Pop3Error('insecure', `${host} does not offer STARTTLS, which this account requires. Nothing was sent unencrypted.`, err.serverText);
           }
           throw err;
