@@ -181,4 +181,52 @@ describe('the connection', () => {
     socket.emit('error', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
     await assert.rejects(waiting, (e: unknown) => e instanceof Pop3Error && e.kind === 'connection' && /pop\.example\.org:110 was cut/.test(e.message));
   });
+  test('the trace shows each reply as the server sent it: +OK, -ERR and a continuation', async () => {
+    const { conn, socket, trace } = scriptedConnection((line) => (line === 'NOOP' ? '+OK fine\r\n' : line === 'RSET' ? '-ERR no\r\n' : line === 'AUTH X' ? '+ challenge\r\n' : line === 'answer' ? '+OK in\r\n' : undefined));
+    const greeting = conn.greeting(1000);
+    await socket.serve('+OK ready\r\n');
+    await greeting;
+    await conn.send({ line: 'NOOP' });
+    await conn.send({ line: 'RSET' }).catch(() => undefined);
+    await conn.send({ line: 'AUTH X', onContinue: () => 'answer' });
+    assert.deepEqual(trace.filter((t) => t.startsWith('receive')), ['receive +OK ready', 'receive +OK fine', 'receive -ERR no', 'receive + challenge', 'receive +OK in']);
+  });
+
+  test('an abort during a command says "Cancelled."', async () => {
+    const controller = new AbortController();
+    const { conn, socket } = scriptedConnection(undefined, { signal: controller.signal });
+    const greeting = conn.greeting(1000);
+    await socket.serve('+OK ready\r\n');
+    await greeting;
+    const waiting = conn.send({ line: 'STAT' });
+    await tick();
+    controller.abort();
+    await assert.rejects(waiting, (e: unknown) => e instanceof Pop3Error && e.kind === 'cancelled' && e.message === 'Cancelled.');
+  });
+});
+
+describe('what the client refuses before sending', () => {
+  test('a bad message number or line count is refused in words, and nothing is sent', async () => {
+    const server = await serve();
+    const client = await Pop3Client.connect(scriptedLogin(server));
+    const before = server.sessions[0].commands.length;
+    await assert.rejects(client.retrieveBuffer(0), /bad message number 0/);
+    await assert.rejects(client.top(1, -1), /bad line count -1/);
+    assert.equal(server.sessions[0].commands.length, before);
+    await client.quit();
+  });
+
+  test('UIDL of one message on a server that does not announce UIDL: refused as unsupported', async () => {
+    const server = await serve({ capa: ['USER'], intercept: (command, s) => command.startsWith('UIDL') && (s.write('-ERR what?\r\n'), true) });
+    const client = await Pop3Client.connect(scriptedLogin(server));
+    await assert.rejects(client.uidlOne(1), (e: unknown) => e instanceof Pop3Error && e.kind === 'unsupported');
+    await client.quit();
+  });
+
+  test('UIDL of one message refused by a server that announces UIDL: a refusal by the server, not a missing command', async () => {
+    const server = await serve({ capa: ['USER', 'UIDL'], intercept: (command, s) => command.startsWith('UIDL') && (s.write('-ERR no such message\r\n'), true) });
+    const client = await Pop3Client.connect(scriptedLogin(server));
+    await assert.rejects(client.uidlOne(1), (e: unknown) => e instanceof Pop3Error && e.kind === 'server');
+    await client.quit();
+  });
 });
