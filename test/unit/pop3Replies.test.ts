@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { DEFAULT_PORTS, Pop3Client, Pop3Error } from '../../src/pop3';
 import { ResponseParser } from '../../src/pop3/responseParser';
+import { describeSocketError } from '../../src/pop3/transport';
 import { startPop3Server, type Pop3Server, type Pop3ServerOptions } from '../../src/demo/pop3Server';
 import { scriptedLogin } from '../support/scripted';
 import { scriptedConnection, tick } from '../support/scriptedSocket';
@@ -228,5 +229,21 @@ describe('what the client refuses before sending', () => {
     const client = await Pop3Client.connect(scriptedLogin(server));
     await assert.rejects(client.uidlOne(1), (e: unknown) => e instanceof Pop3Error && e.kind === 'server');
     await client.quit();
+  });
+});
+
+describe('socket errors in words', () => {
+  const described = (code: string | undefined, message: string) => describeSocketError(Object.assign(new Error(message), code ? { code } : {}), 'pop.example.org', 995);
+
+  test('a TLS failure by its code or by its message; an error without a code by its message', () => {
+    const byCode = described('ERR_SSL_WRONG_VERSION_NUMBER', 'handshake failed');
+    assert.equal(byCode.kind, 'tls');
+    assert.match(byCode.message, /could not be set up \(ERR_SSL_WRONG_VERSION_NUMBER\)/);
+    const byMessage = described(undefined, 'TLS handshake broke off');
+    assert.equal(byMessage.kind, 'tls');
+    assert.match(byMessage.message, /could not be set up \(TLS handshake broke off\)/);
+    const other = described(undefined, 'something odd');
+    assert.equal(other.kind, 'connection');
+    assert.equal(other.message, 'Connection to pop.example.org:995 failed: something odd');
   });
 });
