@@ -205,13 +205,15 @@ export class Pop3Connection {
       lines.push(`${spec.line}\r\n`);
       this.trace('send', spec.traced ?? spec.line);
     }
-    this.socket.write(lines.join(''), 'latin1');
+    // UTF-8: a user name or password beyond ASCII goes out as the server most likely stored it
+    // (Dovecot and web sign-ups keep UTF-8); every other command is ASCII either way.
+    this.socket.write(lines.join(''), 'utf8');
     this.armTimer();
   }
 
   private writeRaw(line: string, traced: string): void {
     this.trace('send', traced);
-    this.socket.write(`${line}\r\n`, 'latin1');
+    this.socket.write(`${line}\r\n`, 'utf8');
   }
 
   private completed(): void {

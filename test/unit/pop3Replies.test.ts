@@ -206,6 +206,24 @@ describe('the connection', () => {
   });
 });
 
+describe('what the client sends', () => {
+  test('a user name and password beyond ASCII go out as UTF-8, as servers store them', async () => {
+    const sent: string[] = [];
+    const server = await serve({
+      capa: ['USER'],
+      intercept: (command, s) => {
+        sent.push(Buffer.from(command, 'latin1').toString('utf8')); // the bytes as they came
+        if (!/^(USER|PASS) /.test(command)) return false;
+        s.write('+OK\r\n');
+        return true;
+      },
+    });
+    const client = await Pop3Client.connect(scriptedLogin(server, { credentials: { user: 'jörg', password: 'pässwörd€' }, allowInsecureAuth: true }));
+    assert.ok(sent.includes('USER jörg') && sent.includes('PASS pässwörd€'), sent.join(' | '));
+    await client.quit();
+  });
+});
+
 describe('what the client refuses before sending', () => {
   test('a bad message number or line count is refused in words, and nothing is sent', async () => {
     const server = await serve();
