@@ -98,6 +98,21 @@ describe('Delete from Server Now', () => {
     assert.equal(server.mailbox[0].data, impostor);
   });
 
+  test('a header check the server cannot answer now deletes nothing; a server without TOP falls back to the size rule', async () => {
+    let busy = false;
+    const server = await serve({ messages: [mail('a'), mail('b')], intercept: (cmd, s) => busy && cmd.startsWith('TOP') && (s.write('-ERR [SYS/TEMP] busy\r\n'), true) });
+    const root = freshRoot();
+    await fetchMail(options(root, server));
+    busy = true;
+    await assert.rejects(deleteFromServerNow(login(root, server), ['uid-1', 'uid-2']), /temporary problem/);
+    assert.deepEqual(server.deleted, [], 'no DELE without the check');
+    const withoutTop = await serve({ messages: [mail('a'), mail('b')], capa: ['USER', 'UIDL'], intercept: (cmd, s) => cmd.startsWith('TOP') && (s.write('-ERR unknown command\r\n'), true) });
+    const other = freshRoot();
+    await fetchMail(options(other, withoutTop));
+    assert.equal(await deleteFromServerNow(login(other, withoutTop), ['uid-1']), 1, 'no TOP announced: UIDL and size vouch');
+    assert.deepEqual(withoutTop.deleted.map((m) => m.uid), ['uid-1']);
+  });
+
   test('a message already deleted here can still be deleted from the server (its record vouches for it)', async () => {
     const server = await serve({ messages: [mail('a'), mail('b')] });
     const root = freshRoot();
