@@ -5,6 +5,8 @@
  * vouch for, connecting only when something qualifies.
  */
 import assert from 'node:assert/strict';
+// The module object itself: the store's fsync goes through it, and one test fails it as a full disk would.
+import fs from 'node:fs';
 import { describe, test } from 'node:test';
 import { AccountStore } from '../../src/store/accountStore';
 import { deleteFromServerNow, deleteSkippedFromServer, fetchMail, type FetchOptions } from '../../src/sync/fetch';
@@ -148,5 +150,26 @@ describe('Delete from Server Unread', () => {
     assert.equal(await deleteSkippedFromServer(login(root, server), ['uid-4']), 0);
     assert.equal(server.sessions.length, sessions);
     assert.equal(server.mailbox.length, 4);
+  });
+});
+
+describe('a disk that fails', () => {
+  test('an fsync refused while committing fails the fetch with that error, records nothing and deletes nothing', async () => {
+    const server = await serve({ messages: [mail('a'), mail('b'), mail('c')] });
+    const root = freshRoot();
+    const fsync = fs.fsync;
+    fs.fsync = ((_fd: number, callback: (err: NodeJS.ErrnoException | null) => void) => callback(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }))) as typeof fs.fsync;
+    try {
+      await assert.rejects(fetchMail(options(root, server, { policy: { deleteAfterDownload: true } })), /EIO/);
+    } finally {
+      fs.fsync = fsync;
+    }
+    assert.deepEqual(server.deleted, [], 'nothing leaves the server');
+    assert.equal(commands(server, 'DELE').length, 0);
+    const store = await AccountStore.open(root, { pop3State: true });
+    assert.deepEqual([...store.uidlRecords().keys()], [], 'no UIDL recorded as stored');
+    await store.close();
+    const again = await fetchMail(options(root, server));
+    assert.equal(again.downloaded, 3, 'the next fetch downloads them all');
   });
 });
