@@ -193,6 +193,16 @@ describe('the connection', () => {
     assert.deepEqual(trace.filter((t) => t.startsWith('receive')), ['receive +OK ready', 'receive +OK fine', 'receive -ERR no', 'receive + challenge', 'receive +OK in']);
   });
 
+  test('bytes the server sends while no command waits end the connection as a protocol error', async () => {
+    const { conn, socket } = scriptedConnection();
+    const greeting = conn.greeting(1000);
+    await socket.serve('+OK ready\r\n');
+    await greeting;
+    await socket.serve('+OK surprise\r\n');
+    await assert.rejects(conn.send({ line: 'NOOP' }), (e: unknown) => e instanceof Pop3Error && e.kind === 'protocol' && /unexpected line: "\+OK surprise"/.test(e.message));
+    assert.equal(socket.destroyed, true);
+  });
+
   test('an abort during a command says "Cancelled."', async () => {
     const controller = new AbortController();
     const { conn, socket } = scriptedConnection(undefined, { signal: controller.signal });
