@@ -12,7 +12,7 @@ import { Pop3Error } from '../../src/pop3';
 import { AccountStore } from '../../src/store/accountStore';
 import { retrCap } from '../../src/sync/download';
 import { fetchMail, type FetchOptions } from '../../src/sync/fetch';
-import type { Pop3Server, Pop3ServerOptions } from '../../src/demo/pop3Server';
+import type { Pop3Server, Pop3ServerOptions, Pop3ServerSession } from '../../src/demo/pop3Server';
 import { mail, scriptedFixture, scriptedLogin } from '../support/scripted';
 import { storedFiles } from '../support/mailcheck';
 
@@ -45,33 +45,37 @@ describe('the download loop', () => {
     assert.ok(server.sessions[0].commands.includes('TOP 2 0') && server.sessions[0].commands.includes('RETR 1'));
   });
 
-  test('a batch reaches the disk when it holds batchMessages messages or batchBytes bytes, not before', async () => {
+  // The test ends the stall itself once the batches it expects are on disk: a batch that waited for
+  // the end of the session would never arrive while the fifth message stalls (and the test times out).
+  test('a batch reaches the disk when it holds batchMessages messages or batchBytes bytes, not before', { timeout: 30_000 }, async () => {
     for (const [batching, flushed] of [
       [{ batchMessages: 2, batchBytes: 1 << 30 }, 4],
       [{ batchMessages: 3, batchBytes: 1 << 30 }, 3],
       [{ batchMessages: 100, batchBytes: 1 }, 4],
       [{ batchMessages: 100, batchBytes: 1 << 30 }, 0],
     ] as const) {
-      let stalling: () => void = () => undefined;
-      const atStall = new Promise<void>((resolve) => (stalling = resolve));
+      let stalled: (session: Pop3ServerSession) => void = () => undefined;
+      const atStall = new Promise<Pop3ServerSession>((resolve) => (stalled = resolve));
       const server = await serve({
         messages: [1, 2, 3, 4, 5].map((n) => mail(`m${n}`)),
         capa: ['USER', 'UIDL', 'TOP'], // one command at a time: the stall comes after the fourth
-        intercept: (cmd) => {
+        intercept: (cmd, session) => {
           if (cmd !== 'RETR 5') return false;
-          stalling();
-          return true; // never answered: the fetch ends in a timeout
+          stalled(session);
+          return true; // never answered
         },
       });
       const root = freshRoot();
       let committed = 0;
-      const fetching = fetchMail(options(root, server, { ...batching, onProgress: (p) => (committed = p.messagesDone) })).catch((err: unknown) => err);
-      await atStall;
+      const login = scriptedLogin(server, { timeouts: { connectMs: 2000, greetingMs: 2000, responseMs: 120_000 } });
+      const fetching = fetchMail({ storeRoot: root, server: login, ...batching, onProgress: (p) => (committed = p.messagesDone) }).catch((err: unknown) => err);
+      const session = await atStall;
       // Four messages are complete while the fifth stalls: only full batches were flushed.
       while (committed < flushed) await new Promise((resolve) => setImmediate(resolve));
       assert.equal(committed, flushed, JSON.stringify(batching));
       assert.equal(filesIn(root, 'new').length, flushed);
-      assert.ok((await fetching) instanceof Pop3Error, 'the stall ends the fetch');
+      session.socket.destroy(); // the link is cut mid-message
+      assert.ok((await fetching) instanceof Pop3Error, 'the cut ends the fetch');
       assert.equal(storedFiles(root).length, 4, 'and what was complete is kept');
     }
   });
