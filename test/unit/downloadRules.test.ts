@@ -77,6 +77,7 @@ describe('the download loop', () => {
       session.socket.destroy(); // the link is cut mid-message
       assert.ok((await fetching) instanceof Pop3Error, 'the cut ends the fetch');
       assert.equal(storedFiles(root).length, 4, 'and what was complete is kept');
+      assert.deepEqual(readdirSync(join(root, 'Maildir', 'tmp')), [], 'the cut message leaves nothing half-written');
     }
   });
 

@@ -5,7 +5,7 @@
  * Message completes the message asked for and no other.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -79,6 +79,22 @@ describe('Download Full Message', () => {
     store = await AccountStore.open(root);
     assert.deepEqual(await store.read(target.id), second);
     assert.notEqual(store.list().find((e) => e.subject === 'first')?.partialOf, undefined, 'the other stays headers only');
+    await store.close();
+  });
+
+  test('a RETR the server refuses fails Download Full Message and leaves the headers-only copy as it was', async () => {
+    let refuse = false;
+    const server = await serve({ messages: [mail('big', 'x'.repeat(3000))], intercept: (cmd, s) => refuse && cmd.startsWith('RETR') && (s.write('-ERR [SYS/TEMP] busy\r\n'), true) });
+    const root = freshRoot();
+    await fetchMail(options(root, server, { sizeLimit: 1000 }));
+    let store = await AccountStore.open(root);
+    const [entry] = store.list();
+    await store.close();
+    refuse = true;
+    await assert.rejects(completeMessage({ storeRoot: root, server: scriptedLogin(server) }, entry.id), /temporary problem/);
+    store = await AccountStore.open(root);
+    assert.notEqual(store.get(entry.id)?.partialOf, undefined, 'still headers only');
+    assert.deepEqual(readdirSync(join(root, 'Maildir', 'tmp')), [], 'nothing half-written left');
     await store.close();
   });
 

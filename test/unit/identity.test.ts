@@ -112,6 +112,23 @@ describe('identities from the server', () => {
     assert.deepEqual(listing.unnamed.map((m) => m.msg), [2, 3]);
   });
 
+  test('a message left out of UIDL on a server without TOP stays unnamed; the rest are listed', async () => {
+    const client = await connect({
+      messages,
+      capa: ['USER', 'UIDL'],
+      intercept: (cmd, s) => {
+        if (cmd === 'UIDL') s.write('+OK\r\n1 uid-1\r\n3 uid-3\r\n.\r\n');
+        else if (cmd.startsWith('TOP ')) s.write('-ERR unknown command\r\n');
+        else return false;
+        return true;
+      },
+    });
+    const listing = await listServer(client, () => undefined);
+    await client.quit();
+    assert.deepEqual(listing.messages.map((m) => m.uid), ['uid-1', 'uid-3']);
+    assert.deepEqual(listing.unnamed.map((m) => m.msg), [2]);
+  });
+
   test('a message number LIST gives twice is one message (not stored twice); given with two sizes, it is left alone', async () => {
     const size = (i: number) => messages[i].length;
     const client = await connect({
