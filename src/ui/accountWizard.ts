@@ -9,6 +9,7 @@ import { adviseOn } from '../accounts/errorAdvice';
 import { CertificateError, Pop3Client, Pop3Error, type Security } from '../pop3';
 import type { MailService } from './mailService';
 import { askTrust } from './errors';
+import { withDelayedProgress } from './progress';
 import { saveUserAccounts } from './settings';
 import { askSmtp } from './smtpStep';
 
@@ -179,13 +180,9 @@ async function pickLoginMethod(current: LoginMethod = 'auto'): Promise<LoginMeth
 }
 
 async function testConnection(account: AccountConfig, password: string): Promise<'ok' | unknown> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Testing the connection to ${account.host}…`, cancellable: true }, async (_p, token) => {
-    const controller = new AbortController();
-    token.onCancellationRequested(() => controller.abort());
+  return withDelayedProgress({ location: vscode.ProgressLocation.Notification, title: `Testing the connection to ${account.host}…`, cancellable: true }, async (_report, signal) => {
     try {
-      const client = await Pop3Client.connect(
-        pop3Options(account, password, { signal: controller.signal, timeouts: { connectMs: 10_000, greetingMs: 15_000, responseMs: 20_000 } }),
-      );
+      const client = await Pop3Client.connect(pop3Options(account, password, { signal, timeouts: { connectMs: 10_000, greetingMs: 15_000, responseMs: 20_000 } }));
       await client.quit();
       return 'ok';
     } catch (err) {

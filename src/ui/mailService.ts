@@ -17,6 +17,7 @@ import { moveStore, storeFolderName } from '../store/location';
 import type { SkippedMessage } from '../store/skipped';
 import { completeMessage, deleteFromServerNow, deleteSkippedFromServer, fetchMail, type FetchResult } from '../sync/fetch';
 import { askTrust, showError } from './errors';
+import { withDelayedProgress } from './progress';
 import { loadAccounts, Passwords, saveUserAccounts, setting } from './settings';
 
 export class MailService implements vscode.Disposable {
@@ -185,11 +186,9 @@ export class MailService implements vscode.Disposable {
     this.busy.fire(true);
     const started = Date.now();
     try {
-      const result = await vscode.window.withProgress(
+      const result = await withDelayedProgress(
         { location: options.quiet ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification, title: `Fetching ${account.address}`, cancellable: true },
-        async (progress, token) => {
-          const controller = new AbortController();
-          token.onCancellationRequested(() => controller.abort());
+        async (report, signal) => {
           let reported = 0;
           return fetchMail({
             storeRoot: this.storeRoot(id),
@@ -198,10 +197,10 @@ export class MailService implements vscode.Disposable {
             sizeLimit: (account.sizeLimitKB ?? 0) * 1024,
             maxRounds: isBatchingServer(account.host) ? 10 : 1,
             retrySkipped: options.retrySkipped,
-            signal: controller.signal,
+            signal,
             onProgress: (p) => {
               const percent = p.bytesTotal ? (p.bytesDone / p.bytesTotal) * 100 : 0;
-              progress.report({
+              report({
                 message: p.phase === 'downloading' && p.messagesTotal ? `${p.messagesDone} of ${p.messagesTotal} messages` : p.phase.replace('-', ' ') + '…',
                 increment: percent - reported,
               });
@@ -249,7 +248,7 @@ export class MailService implements vscode.Disposable {
     const server = account && (await this.serverOptions(account));
     if (!account || !server) return;
     try {
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Downloading the full message…' }, () =>
+      await withDelayedProgress({ location: vscode.ProgressLocation.Notification, title: 'Downloading the full message…' }, () =>
         completeMessage({ storeRoot: this.storeRoot(id), server }, messageId),
       );
     } catch (err) {

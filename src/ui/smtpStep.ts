@@ -9,6 +9,7 @@ import { CertificateError } from '../pop3';
 import { DEFAULT_SMTP_PORTS, testSmtp } from '../smtp/smtpClient';
 import { SmtpError } from '../smtp/smtpErrors';
 import { askTrust } from './errors';
+import { withDelayedProgress } from './progress';
 import type { Passwords } from './settings';
 
 /** "smtp.example.org" or "smtp.example.org:465": port 465 means TLS from the start, any other STARTTLS. */
@@ -65,7 +66,7 @@ export async function askSmtp(account: AccountConfig, passwords: Passwords, pop3
 }
 
 function test(smtp: SmtpConfig, password: string): Thenable<'ok' | unknown> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Testing the outgoing server ${smtp.host}…` }, () =>
+  return withDelayedProgress({ location: vscode.ProgressLocation.Notification, title: `Testing the outgoing server ${smtp.host}…` }, () =>
     testSmtp({ ...smtpOptions(smtp, password), timeoutMs: 15_000 }).then(
       () => 'ok' as const,
       (err: unknown) => err,
