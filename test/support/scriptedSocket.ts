@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type * as net from 'node:net';
-import { Pop3Connection, type ConnectionOptions } from '../../src/pop3/connection';
+import { Pop3Connection, type BodySink, type ConnectionOptions } from '../../src/pop3/connection';
 
 /** Lets queued microtasks run: commands issued in one tick are written together at its end. */
 export const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -48,7 +48,9 @@ export class ScriptedSocket extends EventEmitter {
     this.paused = false;
     return this;
   }
+  /** As a real socket: 'close' follows a destroy, once, on a later tick. */
   destroy(): this {
+    if (!this.destroyed) process.nextTick(() => this.emit('close'));
     this.destroyed = true;
     return this;
   }
@@ -77,3 +79,27 @@ export function scriptedConnection(answer?: Answer, extra: Partial<ConnectionOpt
   });
   return { conn, socket, trace };
 }
+
+/** A sink that keeps what it gets and can hold back (write returns false until `release`). */
+export function holdingSink(): BodySink & { bytes: Buffer[]; hold: boolean; release(): void } {
+  const drains: (() => void)[] = [];
+  const sink = {
+    bytes: [] as Buffer[],
+    hold: false,
+    write(chunk: Buffer) {
+      sink.bytes.push(Buffer.from(chunk));
+      return !sink.hold;
+    },
+    once(_event: 'drain', listener: () => void) {
+      drains.push(listener);
+    },
+    release() {
+      sink.hold = false;
+      for (const listener of drains.splice(0)) listener();
+    },
+  };
+  return sink;
+}
+
+/** A promise's outcome as a value, to assert on a rejection's kind and text. */
+export const settled = <T>(p: Promise<T>) => p.then((v) => ({ ok: true as const, v }), (e: unknown) => ({ ok: false as const, e }));

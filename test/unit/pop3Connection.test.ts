@@ -1,41 +1,17 @@
 /**
  * The command channel alone, over a socket the test plays by hand: what is written and when
  * (the pipelining window, one write per batch), how a body over its listing's size is cut off,
- * when the response timer and the transfer-rate check may fire (only while the server owes us
- * bytes), and what the trace shows. No network, so every step is the test's own.
+ * how the connection ends, and what the trace shows. No network, so every step is the test's own.
+ * Its timers: pop3Timers.test.ts.
  */
 import assert from 'node:assert/strict';
 import type * as net from 'node:net';
 import { describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { BodySink, ConnectionOptions } from '../../src/pop3/connection';
+import type { ConnectionOptions } from '../../src/pop3/connection';
 import { Pop3Error } from '../../src/pop3/errors';
-import { ScriptedSocket, scriptedConnection, tick } from '../support/scriptedSocket';
+import { holdingSink, ScriptedSocket, scriptedConnection, settled, tick } from '../support/scriptedSocket';
 
 const open = (extra: Partial<ConnectionOptions> = {}) => scriptedConnection(undefined, extra);
-
-/** A sink that keeps what it gets and can hold back (write returns false until `release`). */
-function holdingSink(): BodySink & { bytes: Buffer[]; hold: boolean; release(): void } {
-  const drains: (() => void)[] = [];
-  const sink = {
-    bytes: [] as Buffer[],
-    hold: false,
-    write(chunk: Buffer) {
-      sink.bytes.push(Buffer.from(chunk));
-      return !sink.hold;
-    },
-    once(_event: 'drain', listener: () => void) {
-      drains.push(listener);
-    },
-    release() {
-      sink.hold = false;
-      for (const listener of drains.splice(0)) listener();
-    },
-  };
-  return sink;
-}
-
-const settled = <T>(p: Promise<T>) => p.then((v) => ({ ok: true as const, v }), (e: unknown) => ({ ok: false as const, e }));
 
 describe('a body longer than its listing', () => {
   test('exactly the listed size is accepted whole', async () => {
@@ -60,6 +36,32 @@ describe('a body longer than its listing', () => {
     const noop = conn.send({ line: 'NOOP' });
     await socket.serve('+OK still here\r\n');
     assert.equal(await noop, 'still here');
+    assert.equal(conn.isOpen, true);
+  });
+
+  test('the error names the command and its message, not the line count TOP asked for', async () => {
+    const { conn, socket } = open();
+    const top = settled(conn.send({ line: 'TOP 4 0', multiline: true, sink: holdingSink(), maxBodyBytes: 3 }));
+    await socket.serve('+OK\r\nabcd\r\n.\r\n');
+    const r = await top;
+    assert.ok(!r.ok && r.e instanceof Pop3Error && r.e.kind === 'oversized', String(!r.ok && r.e));
+    assert.equal((r.e as Error).message, 'The server sent 6 bytes in answer to TOP 4, more than the 3 its listing allows.');
+  });
+
+  test('a body of exactly the discard allowance is read to its end and refused alone; the session goes on', async () => {
+    const { conn, socket } = open();
+    const retr = settled(conn.send({ line: 'RETR 2', multiline: true, sink: holdingSink(), maxBodyBytes: 10 }));
+    await socket.serve('+OK\r\n');
+    const line = Buffer.alloc(1024 * 1024, 'x');
+    line.write('\r\n', line.length - 2, 'latin1');
+    for (let i = 0; i < 64; i++) await socket.serve(line); // 64 MB: the allowance past the listing
+    await socket.serve('12345678\r\n.\r\n'); // and the 10 bytes listed
+    const r = await retr;
+    assert.ok(!r.ok && r.e instanceof Pop3Error && r.e.kind === 'oversized', String(!r.ok && r.e));
+    assert.match((r.e as Error).message, /sent 67108874 bytes in answer to RETR 2/);
+    const noop = conn.send({ line: 'NOOP' });
+    await socket.serve('+OK\r\n');
+    await noop;
     assert.equal(conn.isOpen, true);
   });
 
@@ -198,8 +200,9 @@ describe('ends of the connection', () => {
     assert.equal((results[0] as { e: Error }).e, (results[1] as { e: Error }).e);
     assert.equal(socket.destroyed, true);
     assert.equal(conn.isOpen, false);
+    await tick(); // the socket's 'close' after the destroy: a second end that must not replace the first
     const later = await settled(conn.send({ line: 'NOOP' }));
-    assert.ok(!later.ok && later.e === (results[0] as { e: Error }).e);
+    assert.ok(!later.ok && later.e === (results[0] as { e: Error }).e, String(!later.ok && later.e));
     await tick();
     assert.deepEqual(socket.lines, ['STAT'], 'nothing written after the end');
   });
@@ -249,85 +252,5 @@ describe('ends of the connection', () => {
     assert.equal(await capa, 'over tls');
     assert.deepEqual(secure.lines, ['NOOP']);
     assert.equal(conn.isOpen, true);
-  });
-});
-
-describe('timers: only while the server owes us bytes', () => {
-  test('a server that never answers fails the command with a timeout in seconds', async () => {
-    const { conn } = open({ responseTimeoutMs: 1500 });
-    const r = await settled(conn.send({ line: 'STAT' }));
-    assert.ok(!r.ok && r.e instanceof Pop3Error && r.e.kind === 'timeout');
-    assert.equal((r.e as Error).message, 'The server did not answer within 2 s.');
-  });
-
-  test('a greeting has its own time limit', async () => {
-    const { conn } = open({ responseTimeoutMs: 60_000 });
-    const r = await settled(conn.greeting(50));
-    assert.ok(!r.ok && r.e instanceof Pop3Error && r.e.kind === 'timeout');
-  });
-
-  test('waiting on our own slow sink is not the server being slow: no timeout while it holds back', async () => {
-    const { conn, socket } = open({ responseTimeoutMs: 60, minBytesPerSecond: 1_000_000, rateWindowMs: 20 });
-    const sink = holdingSink();
-    sink.hold = true;
-    const retr = settled(conn.send({ line: 'RETR 1', multiline: true, sink }));
-    await socket.serve('+OK\r\nfirst\r\n');
-    assert.equal(socket.paused, true, 'reading stops while the sink is full');
-    await sleep(300); // many times the response timeout and the rate window
-    assert.equal(conn.isOpen, true);
-    sink.release();
-    assert.equal(socket.paused, false);
-    await socket.serve('second\r\n.\r\n');
-    const r = await retr;
-    assert.ok(r.ok, String(!r.ok && r.e));
-    assert.equal(Buffer.concat(sink.bytes).toString(), 'first\r\nsecond\r\n');
-  });
-
-  test('the timer starts again when reading resumes: a server silent after that still times out', async () => {
-    const { conn, socket } = open({ responseTimeoutMs: 80 });
-    const sink = holdingSink();
-    sink.hold = true;
-    const retr = settled(conn.send({ line: 'RETR 1', multiline: true, sink }));
-    await socket.serve('+OK\r\nfirst\r\n');
-    sink.release();
-    const r = await retr;
-    assert.ok(!r.ok && r.e instanceof Pop3Error && r.e.kind === 'timeout', String(!r.ok && r.e));
-  });
-
-  test('an idle connection (nothing asked) never times out', async () => {
-    const { conn, socket } = open({ responseTimeoutMs: 40, minBytesPerSecond: 1_000_000, rateWindowMs: 20 });
-    const noop = conn.send({ line: 'NOOP' });
-    await socket.serve('+OK\r\n');
-    await noop;
-    await sleep(250);
-    assert.equal(conn.isOpen, true);
-    const again = conn.send({ line: 'NOOP' });
-    await socket.serve('+OK again\r\n');
-    assert.equal(await again, 'again');
-  });
-
-  test('a server that keeps the silence timer alive but sends too little per window fails on the rate', async () => {
-    const { conn, socket } = open({ responseTimeoutMs: 60_000, minBytesPerSecond: 100_000, rateWindowMs: 40 });
-    const retr = settled(conn.send({ line: 'RETR 1', multiline: true, sink: holdingSink() }));
-    await socket.serve('+OK\r\n');
-    const drip = setInterval(() => void socket.serve('x'), 5);
-    const r = await retr;
-    clearInterval(drip);
-    assert.ok(!r.ok && r.e instanceof Pop3Error && r.e.kind === 'timeout', String(!r.ok && r.e));
-    assert.match((r.e as Error).message, /^The server sent only \d+ bytes in 0 s, slower than the 100000 bytes\/s a fetch needs/);
-  });
-
-  test('a server fast enough is never cut off by the rate check', async () => {
-    const { conn, socket } = open({ responseTimeoutMs: 60_000, minBytesPerSecond: 10_000, rateWindowMs: 20 });
-    const sink = holdingSink();
-    const retr = settled(conn.send({ line: 'RETR 1', multiline: true, sink }));
-    await socket.serve('+OK\r\n');
-    const chunk = `${'y'.repeat(998)}\r\n`; // 1,000 bytes every 4 ms, where 200 per window would do
-    const flow = setInterval(() => void socket.serve(chunk), 4);
-    await sleep(250);
-    clearInterval(flow);
-    await socket.serve('.\r\n');
-    const r = await retr;
-    assert.ok(r.ok, String(!r.ok && r.e));
   });
 });
