@@ -45,6 +45,23 @@ describe('replies as servers write them', () => {
     await client.quit();
   });
 
+  test('UIDL lines ended by LF alone: a CR inside a UID is kept, so two UIDs that differ by it stay two messages', async () => {
+    const server = await serve({
+      intercept: (command, s) => {
+        if (command !== 'UIDL') return false;
+        s.write('+OK\r\n1 a\rb\n2 ab\n3 cd\r\n.\r\n');
+        return true;
+      },
+    });
+    const client = await Pop3Client.connect(scriptedLogin(server));
+    assert.deepEqual(await client.uidl(), [
+      { msg: 1, uid: 'a\rb' },
+      { msg: 2, uid: 'ab' },
+      { msg: 3, uid: 'cd' },
+    ]);
+    await client.quit();
+  });
+
   test('CAPA: arguments split at any run of blanks', async () => {
     const server = await serve({ capa: ['USER', 'SASL\tPLAIN   LOGIN', 'IMPLEMENTATION  Some  Server'] });
     const client = await Pop3Client.connect(scriptedLogin(server));

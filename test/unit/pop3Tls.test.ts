@@ -179,6 +179,23 @@ describe('setting up the connection', () => {
     await assert.rejects(Pop3Client.connect({ ...login({ port } as Pop3Server, {}), host: '127.0.0.1' }), (e: unknown) => e instanceof Pop3Error && e.kind === 'connection');
   });
 
+  test('an abort while the handshake is awaited ends it at once, "Cancelled.", not at the connect time', async () => {
+    const held: net.Socket[] = [];
+    const controller = new AbortController();
+    const silent = net.createServer((socket) => {
+      held.push(socket);
+      controller.abort(); // the TCP connection is made; the TLS handshake never comes
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    after(() => void silent.close());
+    const port = (silent.address() as net.AddressInfo).port;
+    await assert.rejects(
+      Pop3Client.connect({ ...login({ port } as Pop3Server, {}), host: '127.0.0.1', signal: controller.signal, timeouts: { connectMs: 60_000 } }),
+      (e: unknown) => e instanceof Pop3Error && e.kind === 'cancelled' && e.message === 'Cancelled.',
+    );
+    for (const socket of held) socket.destroy();
+  });
+
   test('a signal already aborted: cancelled before connecting', async () => {
     const server = await serve('implicit');
     const controller = new AbortController();
