@@ -52,6 +52,7 @@ describe('the download loop', () => {
       [{ batchMessages: 2, batchBytes: 1 << 30 }, 4],
       [{ batchMessages: 3, batchBytes: 1 << 30 }, 3],
       [{ batchMessages: 100, batchBytes: 1 }, 4],
+      [{ batchMessages: 100, batchBytes: 2 * mail('m1').length }, 4], // exactly two messages' bytes
       [{ batchMessages: 100, batchBytes: 1 << 30 }, 0],
     ] as const) {
       let stalled: (session: Pop3ServerSession) => void = () => undefined;
@@ -106,6 +107,23 @@ describe('the download loop', () => {
     assert.deepEqual(filesIn(root2, 'tmp'), [], 'nothing half-written is left');
   });
 
+  test('a message cut after it had streamed to a file of its own leaves nothing in tmp/', async () => {
+    const big = mail('big', `${'x'.repeat(78)}\r\n`.repeat(8_000)); // 640 KB: past what a delivery keeps in memory
+    const server = await serve({
+      messages: [big],
+      intercept: (cmd, s) => {
+        if (cmd !== 'RETR 1') return false;
+        s.write(`+OK\r\n${big.subarray(0, 400_000).toString('latin1')}`);
+        s.socket.end(); // everything written so far arrives, then the server hangs up
+        return true;
+      },
+    });
+    const root = freshRoot();
+    await assert.rejects(fetchMail(options(root, server)), (err: unknown) => err instanceof Pop3Error && err.kind === 'connection');
+    assert.deepEqual(filesIn(root, 'tmp'), []);
+    assert.equal(storedFiles(root).length, 0);
+  });
+
   test('a session broken by an answer is held against that message only, not those queued behind it', async () => {
     const server = await serve({
       messages: [mail('a'), mail('b'), mail('c'), mail('d')],
@@ -152,12 +170,28 @@ describe('the download loop', () => {
     const root = freshRoot();
     await fetchMail(options(root, server));
     const [entry] = await skippedOf(root);
-    assert.equal(entry.uid, `odd?uid-${'u'.repeat(72)}…`);
+    assert.equal(entry.uid, `odd?uid-${'u'.repeat(72)}…`, 'cut after 80 characters');
     assert.match(entry.reason, /not today/);
     assert.equal(entry.size, mail('odd').length);
     refuse = false;
     await fetchMail(options(root, server));
     assert.deepEqual(await skippedOf(root), []);
     assert.equal(storedFiles(root).length, 1);
+  });
+
+  test('a UIDL of exactly 80 characters is named whole', async () => {
+    const uid = 'u'.repeat(80);
+    const server = await serve({
+      messages: [mail('long')],
+      intercept: (cmd, s) => {
+        if (cmd === 'UIDL') s.write(`+OK\r\n1 ${uid}\r\n.\r\n`);
+        else if (cmd === 'RETR 1') s.write('-ERR not today\r\n');
+        else return false;
+        return true;
+      },
+    });
+    const root = freshRoot();
+    await fetchMail(options(root, server));
+    assert.deepEqual((await skippedOf(root)).map((s) => s.uid), [uid]);
   });
 });

@@ -98,6 +98,34 @@ describe('Download Full Message', () => {
     await store.close();
   });
 
+  test('a headers-only copy under a UIDL the server reused (another size) is found by its own key and completed', async () => {
+    const reused = mail('reused', 'r'.repeat(3000));
+    const server = await serve({ messages: [mail('old')] });
+    const root = freshRoot();
+    await fetchMail(options(root, server)); // the first uid-1, stored whole under its UIDL
+    server.mailbox.splice(0, 1, { uid: 'uid-1', data: reused });
+    await fetchMail(options(root, server, { sizeLimit: 1000 }));
+    let store = await AccountStore.open(root);
+    const target = store.list().find((e) => e.subject === 'reused');
+    await store.close();
+    assert.equal(target?.uidl, `uid-1 ${reused.length}`);
+    await completeMessage({ storeRoot: root, server: scriptedLogin(server) }, target.id);
+    store = await AccountStore.open(root);
+    assert.deepEqual(await store.read(target.id), reused);
+    await store.close();
+  });
+
+  test('a message gone from the server: Download Full Message says so in words', async () => {
+    const server = await serve({ messages: [mail('big', 'x'.repeat(3000))] });
+    const root = freshRoot();
+    await fetchMail(options(root, server, { sizeLimit: 1000 }));
+    const store = await AccountStore.open(root);
+    const [entry] = store.list();
+    await store.close();
+    server.mailbox.splice(0, 1);
+    await assert.rejects(completeMessage({ storeRoot: root, server: scriptedLogin(server) }, entry.id), { message: 'The message is no longer on the server; only its headers were kept.' });
+  });
+
   test('a message no longer in the mailbox is said to be gone, not complete', async () => {
     const server = await serve({ messages: [mail('a')] });
     const root = freshRoot();

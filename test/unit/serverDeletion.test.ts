@@ -141,6 +141,22 @@ describe('Delete from Server Unread', () => {
     assert.deepEqual(server.deleted.map((m) => m.uid), ['uid-2']);
   });
 
+  test('a skipped message under a UIDL the server reused (another size) is taken by its own key', async () => {
+    const server = await serve({ messages: [mail('old')], intercept: (cmd, s) => cmd === 'RETR 2' && (s.write('-ERR damaged\r\n'), true) });
+    const root = freshRoot();
+    await fetchMail(options(root, server)); // the first uid-1, stored under its UIDL
+    server.mailbox.push({ uid: 'uid-1', data: mail('reused', 'r'.repeat(700)) });
+    server.mailbox.splice(0, 1);
+    server.mailbox.unshift({ uid: 'uid-0', data: mail('placeholder') }); // the reused one is message 2, which fails
+    await fetchMail(options(root, server, { maxRounds: 1 }));
+    const store = await AccountStore.open(root);
+    const [skipped] = store.skipped.list();
+    await store.close();
+    assert.equal(skipped?.key, `uid-1 ${mail('reused', 'r'.repeat(700)).length}`);
+    assert.equal(await deleteSkippedFromServer(login(root, server), [skipped.key]), 1);
+    assert.deepEqual(server.deleted.map((m) => m.uid), ['uid-1']);
+  });
+
   test('a key that is not in the skipped log: nothing taken, no connection', async () => {
     const server = await brokenSecond();
     const root = freshRoot();
