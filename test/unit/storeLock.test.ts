@@ -100,6 +100,39 @@ describe('fetch lock: stale, foreign and garbled locks', () => {
     assert.ok(existsSync(`${path}.break`), "the other breaker's file stays");
     assert.ok(existsSync(path), 'the stale lock is left to that breaker');
   });
+
+  test('a taker that meets a breaker at work waits between tries, and takes the lock once that breaker is done', async () => {
+    const path = freshLock();
+    writeFileSync(path, JSON.stringify({ pid: DEAD_PID, host: hostname(), since: 0 }));
+    writeFileSync(`${path}.break`, '');
+    const done = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        rmSync(path); // the other breaker removed the stale lock, then its own file
+        rmSync(`${path}.break`);
+        resolve();
+      }, 150),
+    );
+    const lock = await acquireLock(path); // twenty tries spread over about a second, not spent at once
+    await done;
+    await lock.release();
+  });
+
+  test('a breaker is taken for dead only once its file is more than 10 s old', async (t) => {
+    const now = Math.floor(Date.now() / 1000) * 1000; // whole seconds: the file's time is then exact
+    t.mock.timers.enable({ apis: ['Date'], now });
+    for (const [ageMs, broken] of [
+      [10_000, false],
+      [10_001, true],
+    ] as const) {
+      const path = freshLock();
+      writeFileSync(path, JSON.stringify({ pid: DEAD_PID, host: hostname(), since: 0 }));
+      writeFileSync(`${path}.break`, '');
+      utimesSync(`${path}.break`, (now - ageMs) / 1000, (now - ageMs) / 1000);
+      const taking = acquireLock(path);
+      if (broken) await (await taking).release();
+      else await assert.rejects(taking, /keeps changing hands/, `a breaker ${ageMs} ms old is at work`);
+    }
+  });
 });
 
 describe('fetch lock: what the file system refuses', () => {
