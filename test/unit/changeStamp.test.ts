@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { stampChange, watchChanges } from '../../src/store/changeStamp';
 
 const scratch = mkdtempSync(join(tmpdir(), 'mailpanel-stamp-'));
@@ -30,6 +32,42 @@ describe('two windows on one store', () => {
       a.close();
       b.close();
     }
+  });
+
+  // These two wait out a span in which nothing may happen: a re-read of the store that is not needed.
+  test('other files changing in the store folder are not a change by another window', async () => {
+    const root = join(scratch, 'others');
+    mkdirSync(root);
+    let heard = 0;
+    let hear: () => void = () => undefined;
+    const b = watchChanges(root, 'window-b', () => (heard++, hear()), 20)!;
+    try {
+      const next = () => new Promise<void>((resolve) => (hear = resolve));
+      let heardOne = next();
+      await stampChange(root, 'window-a');
+      await heardOne;
+      writeFileSync(join(root, 'index'), 'not a stamp'); // the stamp still names window-a
+      await sleep(300);
+      heardOne = next();
+      await stampChange(root, 'window-a');
+      await heardOne;
+      assert.equal(heard, 2, 'one re-read per stamp, none for the other file');
+    } finally {
+      b.close();
+    }
+  });
+
+  test('a change heard just before the watch is closed is not reported after it', async () => {
+    const root = join(scratch, 'closing');
+    mkdirSync(root);
+    let heard = 0;
+    const b = watchChanges(root, 'window-b', () => heard++, 100)!;
+    const witness = watch(root); // hears the stamp when b does: b's re-read is then pending
+    await Promise.all([once(witness, 'change'), stampChange(root, 'window-a')]);
+    witness.close();
+    b.close();
+    await sleep(300);
+    assert.equal(heard, 0);
   });
 
   test('a folder that does not exist yet cannot be watched, and says so', () => {
