@@ -5,7 +5,7 @@
  * left in tmp/, and how a skipped message is named and forgotten.
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import fs, { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Pop3Error } from '../../src/pop3';
@@ -122,6 +122,27 @@ describe('the download loop', () => {
     await assert.rejects(fetchMail(options(root, server)), (err: unknown) => err instanceof Pop3Error && err.kind === 'connection');
     assert.deepEqual(filesIn(root, 'tmp'), []);
     assert.equal(storedFiles(root).length, 0);
+  });
+
+  test('a disk that refuses a message ends the session at once, without waiting on the RETRs in flight', { timeout: 20_000 }, async () => {
+    const server = await serve({
+      messages: Array.from({ length: 70 }, (_, i) => mail(`m${i + 1}`)), // more than the loop keeps in flight
+      intercept: (cmd) => cmd.startsWith('RETR ') && cmd !== 'RETR 1', // only the first is ever answered
+    });
+    const root = freshRoot();
+    const writev = fs.writevSync;
+    fs.writevSync = (() => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    }) as typeof fs.writevSync;
+    try {
+      const login = scriptedLogin(server, { timeouts: { connectMs: 2000, greetingMs: 2000, responseMs: 60_000 } });
+      await assert.rejects(fetchMail({ storeRoot: root, server: login }), /ENOSPC/);
+    } finally {
+      fs.writevSync = writev;
+    }
+    assert.equal(storedFiles(root).length, 0);
+    assert.deepEqual(filesIn(root, 'tmp'), [], 'the refused file is removed');
+    assert.deepEqual(await skippedOf(root), [], 'a full disk is not the message\'s fault');
   });
 
   test('a session broken by an answer is held against that message only, not those queued behind it', async () => {
