@@ -157,6 +157,23 @@ describe('mail put there by others', () => {
     await LocalFolder.open(dir);
     assert.deepEqual(filesIn(dir, 'tmp').sort(), ['a-folder', 'young'], 'a folder there is not a crash leftover of ours');
   });
+  test('a tmp/ file is stale only past 36 hours, to the millisecond (mocked clock)', async (t) => {
+    const written = Math.floor(Date.now() / 1000) - 60; // whole seconds: the files' times are then exact
+    const dir = freshDir();
+    await LocalFolder.open(dir);
+    t.mock.timers.enable({ apis: ['Date'] });
+    for (const [ageMs, stale] of [
+      [36 * 3600_000, false],
+      [36 * 3600_000 + 1, true],
+    ] as const) {
+      writeFileSync(join(dir, 'tmp', 'left'), 'half');
+      utimesSync(join(dir, 'tmp', 'left'), written, written);
+      t.mock.timers.setTime(written * 1000 + ageMs);
+      await LocalFolder.open(dir);
+      assert.equal(!existsSync(join(dir, 'tmp', 'left')), stale, `a file ${ageMs} ms old`);
+    }
+  });
+
   test('a file another tool left in cur/ without the flags suffix is listed, unread', async () => {
     const dir = freshDir();
     await LocalFolder.open(dir);

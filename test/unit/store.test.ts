@@ -180,6 +180,24 @@ describe('account store', () => {
     }
   });
 
+  test('a directory counts as quiet from 2 s after its last change, to the millisecond (mocked clock)', async (t) => {
+    const changed = Math.floor(Date.now() / 1000) - 60; // whole seconds: the directory's time is then exact
+    t.mock.timers.enable({ apis: ['Date'] });
+    for (const [ageMs, recorded] of [
+      [1_999, false],
+      [2_000, true],
+    ] as const) {
+      const root = freshRoot();
+      await (await AccountStore.open(root)).close();
+      for (const dir of ['new', 'cur']) utimesSync(join(root, 'Maildir', dir), changed, changed);
+      t.mock.timers.setTime(changed * 1000 + ageMs);
+      await (await AccountStore.open(root)).close();
+      const index = join(root, 'index.json'); // written only when there is something to record
+      const listing = existsSync(index) ? ((JSON.parse(readFileSync(index, 'utf8')) as { listing?: Record<string, unknown> }).listing ?? {}) : {};
+      assert.equal(listing.cur !== undefined, recorded, `a directory last changed ${ageMs} ms ago`);
+    }
+  });
+
   test('a lost or corrupt state file and index are rebuilt from the Maildir; nothing is fetched twice', async () => {
     const server = await startPop3Server({ messages: MESSAGES });
     const root = freshRoot();
