@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileName, newMessageId, parseFileName, sortFlags, type MaildirFile } from '../../src/store/maildir';
 import { rng } from '../support/mailcheck';
@@ -82,5 +84,16 @@ describe('Maildir file names', () => {
       counters.push(Number(counter));
     }
     assert.ok(counters.every((c, i) => i === 0 || c === counters[i - 1] + 1), 'the counter counts up by one');
+  });
+
+  // The host part is fixed when the module loads: each case loads it afresh in a process of its own
+  // whose os.hostname() says what the case needs.
+  test('the host part of an id: cut to 32 characters (a file name has 255 bytes), odd characters made "-", empty made "localhost"', () => {
+    const idOnHost = (name: string) =>
+      execFileSync(process.execPath, ['-e', `require('node:os').hostname = () => ${JSON.stringify(name)}; process.stdout.write(require(${JSON.stringify(join(__dirname, '..', '..', 'src', 'store', 'maildir.js'))}).newMessageId())`], { encoding: 'utf8' });
+    const hostOf = (id: string) => id.slice(id.indexOf('.', id.indexOf('R')) + 1);
+    assert.equal(hostOf(idOnHost(`${'a'.repeat(60)}.example.org`)), 'a'.repeat(32));
+    assert.equal(hostOf(idOnHost('mail.example.org')), 'mail-example-org');
+    assert.equal(hostOf(idOnHost('')), 'localhost');
   });
 });
