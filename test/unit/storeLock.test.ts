@@ -81,6 +81,23 @@ describe('fetch lock: stale, foreign and garbled locks', () => {
     await lock.release();
   });
 
+  // As root every process may be signalled; another user's process answers EPERM, which says it is alive.
+  test("a holder that is another user's running process (EPERM to a signal) is alive: its lock is not broken", async () => {
+    const path = freshLock();
+    writeFileSync(path, JSON.stringify({ pid: DEAD_PID, host: hostname(), since: 0 }));
+    const kill = process.kill;
+    process.kill = ((pid: number, signal?: string | number) => {
+      if (pid !== DEAD_PID) return kill(pid, signal);
+      throw Object.assign(new Error('kill EPERM'), { code: 'EPERM' });
+    }) as typeof process.kill;
+    try {
+      await assert.rejects(acquireLock(path), (e: unknown) => e instanceof LockBusyError && e.holder.pid === DEAD_PID);
+    } finally {
+      process.kill = kill;
+    }
+    assert.ok(existsSync(path), 'the lock is left to its holder');
+  });
+
   test('a breaker that died at its work does not stop the next fetch', async () => {
     const path = freshLock();
     writeFileSync(path, JSON.stringify({ pid: DEAD_PID, host: hostname(), since: 0 }));
