@@ -67,6 +67,17 @@ describe('what a window sees of its own changes', () => {
     assert.equal(store.pathOf('no-such-message'), undefined);
   });
 
+  test('Empty Trash in two windows at once: the one that finds a file already removed by the other still succeeds', async () => {
+    const root = freshRoot();
+    const [id] = await deliver(root, ['uid-1']);
+    const one = await AccountStore.open(root);
+    await one.trash([id]);
+    const other = await AccountStore.open(root);
+    assert.equal(await other.emptyTrash(), 1);
+    assert.equal(await one.emptyTrash(), 1, 'its file was already gone: no error');
+    assert.deepEqual(one.list(), []);
+  });
+
   test('a delivery cut off before its commit is left in tmp/ alone, where the next fetch clears it', async () => {
     const root = freshRoot();
     const store = await AccountStore.open(root, { pop3State: true });
