@@ -108,6 +108,25 @@ describe('fetch lock: stale, foreign and garbled locks', () => {
     await lock.release();
     assert.deepEqual(readdirSync(dirname(path)), []);
   });
+  test('a dead breaker that another taker removes while we look at it: no error, the lock is taken', async () => {
+    const path = freshLock();
+    writeFileSync(path, JSON.stringify({ pid: DEAD_PID, host: hostname(), since: 0 }));
+    writeFileSync(`${path}.break`, '');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${path}.break`, old, old);
+    const stat = fs.promises.stat;
+    fs.promises.stat = (async (target: fs.PathLike) => {
+      const found = await stat(target);
+      if (String(target) === `${path}.break`) rmSync(target); // the other taker got there first
+      return found;
+    }) as typeof fs.promises.stat;
+    try {
+      await (await acquireLock(path)).release();
+    } finally {
+      fs.promises.stat = stat;
+    }
+  });
+
   test('a breaker at work (its file fresh) is left to finish: the stale lock is not broken under it', async () => {
     const path = freshLock();
     const stale = JSON.stringify({ pid: DEAD_PID, host: hostname(), since: 0 });
