@@ -174,6 +174,39 @@ describe('mail put there by others', () => {
     }
   });
 
+  test('two windows clearing the same stale tmp/ file: the one that finds it gone still opens', async () => {
+    const dir = freshDir();
+    await LocalFolder.open(dir);
+    const left = join(dir, 'tmp', 'left');
+    writeFileSync(left, 'half');
+    utimesSync(left, hoursAgo(40), hoursAgo(40));
+    const stat = fs.promises.stat;
+    fs.promises.stat = (async (target: fs.PathLike) => {
+      const found = await stat(target);
+      if (String(target) === left) rmSync(left); // the other window removed it meanwhile
+      return found;
+    }) as typeof fs.promises.stat;
+    try {
+      await LocalFolder.open(dir);
+    } finally {
+      fs.promises.stat = stat;
+    }
+  });
+
+  test('a draft rewritten and removed in two windows: a file the other window already replaced or removed is no error', async () => {
+    const dir = freshDir();
+    const one = await LocalFolder.open(dir);
+    const id = await one.write(message('draft'), undefined, '');
+    const other = await LocalFolder.open(dir);
+    await one.write(message('draft, edited'), id, 'S'); // new flags: the file it knew is gone
+    await other.write(message('draft, edited there'), id, 'F'); // in place of the file it still knows
+    const sent = await one.write(message('sent'));
+    const seenThere = await LocalFolder.open(dir);
+    await one.remove(sent);
+    await seenThere.remove(sent); // the file it knew is gone
+    assert.equal(seenThere.row(sent), undefined);
+  });
+
   test('a file another tool left in cur/ without the flags suffix is listed, unread', async () => {
     const dir = freshDir();
     await LocalFolder.open(dir);
