@@ -111,6 +111,49 @@ describe('where mail lives', () => {
     assert.deepEqual(readdirSync(parent).sort(), ['other.moved-1', 'x-old-store.moved-1']);
   });
 
+  test('a folder set aside that another window removes at the same moment: no error, the move goes on', async () => {
+    const parent = fresh();
+    const from = join(parent, 'old-store');
+    const written = seedStore(from, ['a']);
+    const leftover = join(parent, 'old-store.moved-4242');
+    mkdirSync(join(leftover, 'Maildir'), { recursive: true });
+    const readdir = fs.promises.readdir;
+    fs.promises.readdir = (async (...args: Parameters<typeof readdir>) => {
+      const names = await readdir(...args);
+      if (String(args[0]) === parent) rmSync(leftover, { recursive: true }); // the other window got there first
+      return names;
+    }) as typeof readdir;
+    const to = join(fresh(), 'new-store');
+    try {
+      assert.deepEqual(await moveStore(from, to), { moved: true, merged: 0 });
+    } finally {
+      fs.promises.readdir = readdir;
+    }
+    assert.deepEqual(contents(to), written);
+  });
+
+  test("this move's own folder set aside, removed by another window's clean-up first: no error", async () => {
+    const parent = fresh();
+    const from = join(parent, 'old-store');
+    const to = join(fresh(), 'store');
+    const written = seedStore(from, ['a', 'b']);
+    seedStore(to, ['c']); // a merge: the old store is then set aside and removed
+    const open = fs.promises.open;
+    fs.promises.open = (async (...args: Parameters<typeof open>) => {
+      const aside = join(parent, `old-store.moved-${process.pid}`);
+      if (String(args[0]) === parent && existsSync(aside)) rmSync(aside, { recursive: true });
+      return open(...args);
+    }) as typeof open;
+    try {
+      assert.deepEqual(await moveStore(from, to), { moved: true, merged: 2 });
+    } finally {
+      fs.promises.open = open;
+    }
+    assert.deepEqual(readdirSync(parent), []);
+    assert.deepEqual([...contents(to).keys()].sort(), ['a', 'b', 'c']);
+    assert.deepEqual(contents(to).get('a'), written.get('a'));
+  });
+
   test('a store that never existed, under a folder that never existed: nothing to move', async () => {
     assert.deepEqual(await moveStore(join(fresh(), 'no', 'such', 'store'), fresh()), { moved: false, merged: 0 });
   });
