@@ -275,7 +275,7 @@ function splitLines(body: Buffer): string[] {
 }
 
 function parseSize(line: string): MessageSize {
-  const m = /^(\d+)\s+(\d+)/.exec(line);
+  const m = /^[ \t]*(\d+)[ \t]+(\d+)/.exec(line); // blanks before the number too, as UIDL lines
   if (!m) throw malformed('LIST', line);
   return { msg: Number(m[1]), size: Number(m[2]) };
 }

@@ -45,6 +45,19 @@ describe('replies as servers write them', () => {
     await client.quit();
   });
 
+  test('a LIST line led by blanks is read; one led by anything else is refused as malformed, not read from its middle', async () => {
+    let listing = '+OK\r\n  1 120\r\n\t2 80\r\n.\r\n';
+    const server = await serve({ intercept: (command, s) => command === 'LIST' && (s.write(listing), true) });
+    const client = await Pop3Client.connect(scriptedLogin(server));
+    assert.deepEqual(await client.list(), [
+      { msg: 1, size: 120 },
+      { msg: 2, size: 80 },
+    ]);
+    listing = '+OK\r\nmsg 3 120\r\n.\r\n';
+    await assert.rejects(client.list(), (e: unknown) => e instanceof Pop3Error && e.kind === 'protocol' && /malformed LIST answer: "msg 3 120"/.test(e.message));
+    await client.quit();
+  });
+
   test('UIDL lines ended by LF alone: a CR inside a UID is kept, so two UIDs that differ by it stay two messages', async () => {
     const server = await serve({
       intercept: (command, s) => {

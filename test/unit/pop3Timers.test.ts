@@ -120,15 +120,22 @@ describe('the transfer-rate check, window by window', () => {
     await tick();
     t.mock.timers.tick(100); // the first window ends with 100 ms of it waited on the server
     assert.equal(conn.isOpen, true);
-    await socket.serve('+OK\r\n');
+    await socket.serve('+OK\r\n'); // answered as the second window starts
     await first;
-    t.mock.timers.tick(1_900); // the second window idle, the third until 900 ms
+    t.mock.timers.tick(900); // idle since
     const second = conn.send({ line: 'NOOP' });
+    await tick();
+    t.mock.timers.tick(100); // the second window ends: an answer, idle, 100 ms waited
+    assert.equal(conn.isOpen, true);
+    await socket.serve('+OK\r\n');
+    await second;
+    t.mock.timers.tick(1_900); // the third window idle, the fourth until 900 ms
+    const third = conn.send({ line: 'NOOP' });
     await tick();
     t.mock.timers.tick(100);
     assert.equal(conn.isOpen, true);
     await socket.serve('+OK\r\n');
-    await second;
+    await third;
   });
 
   test('a whole window waited on the server passes with exactly the bytes it needs and fails one short', async (t) => {
