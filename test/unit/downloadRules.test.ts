@@ -122,6 +122,7 @@ describe('the download loop', () => {
     await assert.rejects(fetchMail(options(root, server)), (err: unknown) => err instanceof Pop3Error && err.kind === 'connection');
     assert.deepEqual(filesIn(root, 'tmp'), []);
     assert.equal(storedFiles(root).length, 0);
+    assert.deepEqual(await skippedOf(root), [], "a link cut mid-message is not the message's fault");
   });
 
   test('a disk that refuses a message ends the session at once, without waiting on the RETRs in flight', { timeout: 20_000 }, async () => {

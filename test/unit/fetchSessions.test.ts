@@ -123,7 +123,7 @@ describe('Download Full Message', () => {
     const [entry] = store.list();
     await store.close();
     server.mailbox.splice(0, 1);
-    await assert.rejects(completeMessage({ storeRoot: root, server: scriptedLogin(server) }, entry.id), { message: 'The message is no longer on the server; only its headers were kept.' });
+    await assert.rejects(completeMessage({ storeRoot: root, server: scriptedLogin(server) }, entry.id), { kind: 'server', message: 'The message is no longer on the server; only its headers were kept.' });
   });
 
   test('a message no longer in the mailbox is said to be gone, not complete', async () => {
