@@ -110,12 +110,14 @@ describe('mail put there by others', () => {
     const written = await theirs.write(message('from the other window'));
     writeFileSync(join(dir, 'new', '1700000000.tool.host'), message('from a tool'));
     writeFileSync(join(dir, 'cur', '.hidden'), 'not mail');
+    writeFileSync(join(dir, 'new', '.tool-temp'), 'a tool at work'); // hidden: not mail, and not ours to move
     await mine.rescan();
     assert.equal(mine.size, 2);
     assert.equal(mine.row(written)?.row.subject, 'from the other window');
+    assert.equal(mine.row(written)?.seen, true, 'its flags read from its name');
     assert.equal(mine.row('1700000000.tool.host')?.row.subject, 'from a tool');
     assert.equal(mine.row('1700000000.tool.host')?.seen, false);
-    assert.deepEqual(filesIn(dir, 'new'), []);
+    assert.deepEqual(filesIn(dir, 'new'), ['.tool-temp']);
     assert.ok(filesIn(dir, 'cur').includes('1700000000.tool.host:2,'));
     await theirs.remove(written);
     await mine.rescan();
