@@ -114,20 +114,27 @@ async function viewModel(a: Args) {
 async function activation(a: Args) {
   const disposable = { dispose() {} };
   const emitter = () => ({ event: () => disposable, fire() {}, dispose() {} });
+  // Whatever else activate() calls (register a provider, listen to an event) gets a no-op that returns one more.
+  const anything: unknown = new Proxy(() => anything, { get: (_t, key) => (key === 'then' || typeof key === 'symbol' ? undefined : key === 'dispose' ? () => undefined : anything) });
+  const orAnything = <T extends object>(target: T): T => new Proxy(target, { get: (t, key) => (key in t ? t[key as keyof T] : anything) });
   const host = new Proxy(
     {
       EventEmitter: function () {
         return emitter();
       },
       Uri: { file: (p: string) => ({ fsPath: p }), joinPath: () => ({}) },
-      workspace: { getConfiguration: () => ({ inspect: () => ({}), get: (_: string, d: unknown) => d }), onDidChangeConfiguration: () => disposable, onDidGrantWorkspaceTrust: () => disposable, isTrusted: true, registerTextDocumentContentProvider: () => disposable },
-      window: {
+      workspace: orAnything({ getConfiguration: () => ({ inspect: () => ({}), get: (_: string, d: unknown) => d }), onDidChangeConfiguration: () => disposable, onDidGrantWorkspaceTrust: () => disposable, isTrusted: true, registerTextDocumentContentProvider: () => disposable }),
+      window: orAnything({
         createOutputChannel: () => ({ info() {}, warn() {}, trace() {}, error() {}, dispose() {} }),
         createTreeView: () => ({ onDidChangeSelection: () => disposable, dispose() {} }),
         createStatusBarItem: () => ({ show() {}, hide() {}, dispose() {} }),
         showWarningMessage: async () => undefined,
-      },
+      }),
       commands: { registerCommand: () => disposable, executeCommand: async () => undefined },
+      languages: orAnything({}),
+      env: orAnything({}),
+      Disposable: { from: () => disposable },
+      ...Object.fromEntries(['FileSystemError', 'ProgressLocation', 'DiagnosticSeverity', 'ViewColumn', 'TreeItemCollapsibleState', 'QuickInputButtons', 'ConfigurationTarget', 'FileType', 'FileChangeType', 'CompletionItemKind'].map((name) => [name, orAnything({})])),
       StatusBarAlignment: { Left: 1 },
     },
     { get: (target, key) => (key in target ? target[key as keyof typeof target] : {}) },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 // The module object itself: the lock's calls go through fs.promises, which a test may replace for a moment.
-import fs, { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import fs, { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { hostname, tmpdir } from 'node:os';
 import { after, describe, test } from 'node:test';
@@ -125,6 +125,25 @@ describe('fetch lock: stale, foreign and garbled locks', () => {
     } finally {
       fs.promises.stat = stat;
     }
+  });
+
+  // The race the breaker lock exists for: between our reading the stale lock and our turn to break it, another
+  // breaker broke it and a live taker took the lock. What we would remove is then that taker's lock.
+  test('a lock that changed hands before our turn to break it is not removed: its new holder keeps it', async () => {
+    const path = freshLock();
+    writeFileSync(path, JSON.stringify({ pid: DEAD_PID, host: hostname(), since: 0 }));
+    const live = JSON.stringify({ pid: process.pid, host: hostname(), since: 1 });
+    const link = fs.promises.link;
+    fs.promises.link = (async (from: fs.PathLike, to: fs.PathLike) => {
+      if (String(to) === `${path}.break`) writeFileSync(path, live); // broken and taken meanwhile
+      return link(from, to);
+    }) as typeof fs.promises.link;
+    try {
+      await assert.rejects(acquireLock(path), (e: unknown) => e instanceof LockBusyError && e.holder.since === 1);
+    } finally {
+      fs.promises.link = link;
+    }
+    assert.equal(readFileSync(path, 'utf8'), live);
   });
 
   test('a breaker at work (its file fresh) is left to finish: the stale lock is not broken under it', async () => {
