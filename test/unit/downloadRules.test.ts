@@ -14,6 +14,7 @@ import { retrCap } from '../../src/sync/download';
 import { fetchMail, type FetchOptions } from '../../src/sync/fetch';
 import type { Pop3Server, Pop3ServerOptions, Pop3ServerSession } from '../../src/demo/pop3Server';
 import { mail, scriptedFixture, scriptedLogin } from '../support/scripted';
+import { withPatched } from '../support/patch';
 import { storedFiles } from '../support/mailcheck';
 
 const { freshRoot, serve } = scriptedFixture('download');
@@ -131,16 +132,12 @@ describe('the download loop', () => {
       intercept: (cmd) => cmd.startsWith('RETR ') && cmd !== 'RETR 1', // only the first is ever answered
     });
     const root = freshRoot();
-    const writev = fs.writevSync;
-    fs.writevSync = (() => {
-      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-    }) as typeof fs.writevSync;
-    try {
-      const login = scriptedLogin(server, { timeouts: { connectMs: 2000, greetingMs: 2000, responseMs: 60_000 } });
-      await assert.rejects(fetchMail({ storeRoot: root, server: login }), /ENOSPC/);
-    } finally {
-      fs.writevSync = writev;
-    }
+    const diskFull = () =>
+      (() => {
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      }) as typeof fs.writevSync;
+    const login = scriptedLogin(server, { timeouts: { connectMs: 2000, greetingMs: 2000, responseMs: 60_000 } });
+    await withPatched(fs, 'writevSync', diskFull, () => assert.rejects(fetchMail({ storeRoot: root, server: login }), /ENOSPC/));
     assert.equal(storedFiles(root).length, 0);
     assert.deepEqual(filesIn(root, 'tmp'), [], 'the refused file is removed');
     assert.deepEqual(await skippedOf(root), [], 'a full disk is not the message\'s fault');

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { LocalFolder, openLocalFolders } from '../../src/store/localFolder';
+import { withPatched } from '../support/patch';
 
 const scratch = mkdtempSync(join(tmpdir(), 'mailpanel-local-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -182,17 +183,13 @@ describe('mail put there by others', () => {
     const left = join(dir, 'tmp', 'left');
     writeFileSync(left, 'half');
     utimesSync(left, hoursAgo(40), hoursAgo(40));
-    const stat = fs.promises.stat;
-    fs.promises.stat = (async (target: fs.PathLike) => {
-      const found = await stat(target);
-      if (String(target) === left) rmSync(left); // the other window removed it meanwhile
-      return found;
-    }) as typeof fs.promises.stat;
-    try {
-      await LocalFolder.open(dir);
-    } finally {
-      fs.promises.stat = stat;
-    }
+    const removedMeanwhile = (stat: typeof fs.promises.stat) =>
+      (async (target: fs.PathLike) => {
+        const found = await stat(target);
+        if (String(target) === left) rmSync(left); // the other window removed it meanwhile
+        return found;
+      }) as typeof fs.promises.stat;
+    await withPatched(fs.promises, 'stat', removedMeanwhile, () => LocalFolder.open(dir));
   });
 
   test('a draft rewritten and removed in two windows: a file the other window already replaced or removed is no error', async () => {
@@ -252,13 +249,8 @@ describe('mail put there by others', () => {
   test('a write cut off before its rename leaves its bytes in tmp/ only, where the stale clean-up looks', async () => {
     const dir = freshDir();
     const folder = await LocalFolder.open(dir);
-    const rename = fs.promises.rename;
-    fs.promises.rename = (() => Promise.reject(Object.assign(new Error('EIO: cut off'), { code: 'EIO' }))) as typeof rename;
-    try {
-      await assert.rejects(folder.write(message('cut off')), { code: 'EIO' });
-    } finally {
-      fs.promises.rename = rename;
-    }
+    const cutOff = () => (() => Promise.reject(Object.assign(new Error('EIO: cut off'), { code: 'EIO' }))) as typeof fs.promises.rename;
+    await withPatched(fs.promises, 'rename', cutOff, () => assert.rejects(folder.write(message('cut off')), { code: 'EIO' }));
     assert.equal(filesIn(dir, 'tmp').length, 1);
     assert.deepEqual(readdirSync(dir).sort(), ['cur', 'new', 'tmp']);
   });

@@ -12,6 +12,7 @@ import { AccountStore } from '../../src/store/accountStore';
 import { deleteFromServerNow, deleteSkippedFromServer, fetchMail, type FetchOptions } from '../../src/sync/fetch';
 import type { Pop3Server } from '../../src/demo/pop3Server';
 import { mail, scriptedFixture, scriptedLogin } from '../support/scripted';
+import { withPatched } from '../support/patch';
 
 const { freshRoot, serve } = scriptedFixture('deletion');
 const options = (storeRoot: string, server: Pop3Server, extra: Partial<FetchOptions> = {}): FetchOptions => ({ storeRoot, server: scriptedLogin(server), ...extra });
@@ -173,13 +174,8 @@ describe('a disk that fails', () => {
   test('an fsync refused while committing fails the fetch with that error, records nothing and deletes nothing', async () => {
     const server = await serve({ messages: [mail('a'), mail('b'), mail('c')] });
     const root = freshRoot();
-    const fsync = fs.fsync;
-    fs.fsync = ((_fd: number, callback: (err: NodeJS.ErrnoException | null) => void) => callback(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }))) as typeof fs.fsync;
-    try {
-      await assert.rejects(fetchMail(options(root, server, { policy: { deleteAfterDownload: true } })), /EIO/);
-    } finally {
-      fs.fsync = fsync;
-    }
+    const failingFsync = () => ((_fd: number, callback: (err: NodeJS.ErrnoException | null) => void) => callback(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }))) as typeof fs.fsync;
+    await withPatched(fs, 'fsync', failingFsync, () => assert.rejects(fetchMail(options(root, server, { policy: { deleteAfterDownload: true } })), /EIO/));
     assert.deepEqual(server.deleted, [], 'nothing leaves the server');
     assert.equal(commands(server, 'DELE').length, 0);
     const store = await AccountStore.open(root, { pop3State: true });

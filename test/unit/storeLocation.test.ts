@@ -14,6 +14,7 @@ import { AccountStore } from '../../src/store/accountStore';
 import { fileName, newMessageId, parseFileName } from '../../src/store/maildir';
 import { moveStore, storeFolderName } from '../../src/store/location';
 import { rng } from '../support/mailcheck';
+import { withPatched } from '../support/patch';
 
 const CHILD = join(__dirname, '..', 'support', 'moveChild.js');
 const KILLS = Number(process.env.CRASH_KILLS ?? 100) / 2;
@@ -117,18 +118,14 @@ describe('where mail lives', () => {
     const written = seedStore(from, ['a']);
     const leftover = join(parent, 'old-store.moved-4242');
     mkdirSync(join(leftover, 'Maildir'), { recursive: true });
-    const readdir = fs.promises.readdir;
-    fs.promises.readdir = (async (...args: Parameters<typeof readdir>) => {
-      const names = await readdir(...args);
-      if (String(args[0]) === parent) rmSync(leftover, { recursive: true }); // the other window got there first
-      return names;
-    }) as typeof readdir;
+    const removedMeanwhile = (readdir: typeof fs.promises.readdir) =>
+      (async (...args: Parameters<typeof readdir>) => {
+        const names = await readdir(...args);
+        if (String(args[0]) === parent) rmSync(leftover, { recursive: true }); // the other window got there first
+        return names;
+      }) as typeof readdir;
     const to = join(fresh(), 'new-store');
-    try {
-      assert.deepEqual(await moveStore(from, to), { moved: true, merged: 0 });
-    } finally {
-      fs.promises.readdir = readdir;
-    }
+    assert.deepEqual(await withPatched(fs.promises, 'readdir', removedMeanwhile, () => moveStore(from, to)), { moved: true, merged: 0 });
     assert.deepEqual(contents(to), written);
   });
 
@@ -138,17 +135,13 @@ describe('where mail lives', () => {
     const to = join(fresh(), 'store');
     const written = seedStore(from, ['a', 'b']);
     seedStore(to, ['c']); // a merge: the old store is then set aside and removed
-    const open = fs.promises.open;
-    fs.promises.open = (async (...args: Parameters<typeof open>) => {
-      const aside = join(parent, `old-store.moved-${process.pid}`);
-      if (String(args[0]) === parent && existsSync(aside)) rmSync(aside, { recursive: true });
-      return open(...args);
-    }) as typeof open;
-    try {
-      assert.deepEqual(await moveStore(from, to), { moved: true, merged: 2 });
-    } finally {
-      fs.promises.open = open;
-    }
+    const aside = join(parent, `old-store.moved-${process.pid}`);
+    const removedFirst = (open: typeof fs.promises.open) =>
+      (async (...args: Parameters<typeof open>) => {
+        if (String(args[0]) === parent && existsSync(aside)) rmSync(aside, { recursive: true }); // before its fsync
+        return open(...args);
+      }) as typeof open;
+    assert.deepEqual(await withPatched(fs.promises, 'open', removedFirst, () => moveStore(from, to)), { moved: true, merged: 2 });
     assert.deepEqual(readdirSync(parent), []);
     assert.deepEqual([...contents(to).keys()].sort(), ['a', 'b', 'c']);
     assert.deepEqual(contents(to).get('a'), written.get('a'));
@@ -240,18 +233,14 @@ function runChild(from: string, to: string, delayMs: number): Promise<'killed' |
 
 describe('moving a store when renaming it is refused', () => {
   /** Replaces fs.promises.rename while `run` runs: `refuse` may fail a rename with an error code. */
-  async function withRename<T>(refuse: (from: string, to: string) => string | undefined, run: () => Promise<T>): Promise<T> {
-    const original = fs.promises.rename;
-    fs.promises.rename = (async (from: fs.PathLike, to: fs.PathLike) => {
-      const code = refuse(String(from), String(to));
-      if (code) throw Object.assign(new Error(`${code}: rename refused`), { code });
-      return original(from, to);
-    }) as typeof fs.promises.rename;
-    try {
-      return await run();
-    } finally {
-      fs.promises.rename = original;
-    }
+  function withRename<T>(refuse: (from: string, to: string) => string | undefined, run: () => Promise<T>): Promise<T> {
+    const refusing = (rename: typeof fs.promises.rename) =>
+      (async (from: fs.PathLike, to: fs.PathLike) => {
+        const code = refuse(String(from), String(to));
+        if (code) throw Object.assign(new Error(`${code}: rename refused`), { code });
+        return rename(from, to);
+      }) as typeof fs.promises.rename;
+    return withPatched(fs.promises, 'rename', refusing, run);
   }
 
   test('to another disk (a rename across devices is refused): the messages are copied, then the old store goes', async () => {

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { hostname, tmpdir } from 'node:os';
 import { after, describe, test } from 'node:test';
 import { acquireLock, LockBusyError } from '../../src/store/lock';
+import { withPatched } from '../support/patch';
 
 const scratch = mkdtempSync(join(tmpdir(), 'mailpanel-lock-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -12,11 +13,34 @@ let n = 0;
 const freshLock = () => join(mkdtempSync(join(scratch, `l${++n}-`)), 'fetch.lock');
 const DEAD_PID = 2 ** 22 + 12345; // above Linux's pid_max: never a running process
 
+/** A lock whose holder is dead: the next taker breaks it. */
+const staleLock = (path: string) => writeFileSync(path, JSON.stringify({ pid: DEAD_PID, host: hostname(), since: 0 }));
+
+/** Another breaker's file beside the lock, last changed at `time` (seconds or a Date; now when left out). */
+function breakerFile(path: string, time?: number | Date): void {
+  writeFileSync(`${path}.break`, '');
+  if (time !== undefined) utimesSync(`${path}.break`, time, time);
+}
+
+/** Replaces fs.promises.link while `run` runs; `fake` may refuse a link (an error) or stage a race. Returns the links tried. */
+async function withLink(fake: (target: string) => Error | undefined, run: () => Promise<void>): Promise<string[]> {
+  const tried: string[] = [];
+  const faked = (link: typeof fs.promises.link) =>
+    (async (from: fs.PathLike, to: fs.PathLike) => {
+      tried.push(String(to));
+      const error = fake(String(to));
+      if (error) throw error;
+      return link(from, to);
+    }) as typeof fs.promises.link;
+  await withPatched(fs.promises, 'link', faked, run);
+  return tried;
+}
+
 describe('fetch lock: stale, foreign and garbled locks', () => {
   test('two takers of a stale lock at once never both hold it', async () => {
     for (let round = 0; round < 200; round++) {
       const path = freshLock();
-      writeFileSync(path, JSON.stringify({ pid: DEAD_PID, host: hostname(), since: 0 }));
+      staleLock(path);
       const results = await Promise.allSettled([acquireLock(path), acquireLock(path), acquireLock(path)]);
       const held = results.filter((r) => r.status === 'fulfilled');
       for (const r of results) if (r.status === 'rejected') assert.ok(r.reason instanceof LockBusyError, `round ${round}: ${String(r.reason)}`);
@@ -64,7 +88,7 @@ describe('fetch lock: stale, foreign and garbled locks', () => {
 
   test('the lock is private to its user, and no temporary or breaker file stays behind', async () => {
     const path = freshLock();
-    writeFileSync(path, JSON.stringify({ pid: DEAD_PID, host: hostname(), since: 0 }));
+    staleLock(path);
     const lock = await acquireLock(path);
     assert.equal(statSync(path).mode & 0o777, 0o600);
     assert.deepEqual(readdirSync(dirname(path)), ['fetch.lock']);
@@ -84,73 +108,52 @@ describe('fetch lock: stale, foreign and garbled locks', () => {
   // As root every process may be signalled; another user's process answers EPERM, which says it is alive.
   test("a holder that is another user's running process (EPERM to a signal) is alive: its lock is not broken", async () => {
     const path = freshLock();
-    writeFileSync(path, JSON.stringify({ pid: DEAD_PID, host: hostname(), since: 0 }));
-    const kill = process.kill;
-    process.kill = ((pid: number, signal?: string | number) => {
-      if (pid !== DEAD_PID) return kill(pid, signal);
-      throw Object.assign(new Error('kill EPERM'), { code: 'EPERM' });
-    }) as typeof process.kill;
-    try {
-      await assert.rejects(acquireLock(path), (e: unknown) => e instanceof LockBusyError && e.holder.pid === DEAD_PID);
-    } finally {
-      process.kill = kill;
-    }
+    staleLock(path);
+    const otherUsers = (kill: typeof process.kill) =>
+      ((pid: number, signal?: string | number) => {
+        if (pid !== DEAD_PID) return kill(pid, signal);
+        throw Object.assign(new Error('kill EPERM'), { code: 'EPERM' });
+      }) as typeof process.kill;
+    await withPatched(process, 'kill', otherUsers, () => assert.rejects(acquireLock(path), (e: unknown) => e instanceof LockBusyError && e.holder.pid === DEAD_PID));
     assert.ok(existsSync(path), 'the lock is left to its holder');
   });
 
   test('a breaker that died at its work does not stop the next fetch', async () => {
     const path = freshLock();
-    writeFileSync(path, JSON.stringify({ pid: DEAD_PID, host: hostname(), since: 0 }));
-    writeFileSync(`${path}.break`, '');
-    const old = new Date(Date.now() - 60_000);
-    utimesSync(`${path}.break`, old, old);
+    staleLock(path);
+    breakerFile(path, new Date(Date.now() - 60_000));
     const lock = await acquireLock(path);
     await lock.release();
     assert.deepEqual(readdirSync(dirname(path)), []);
   });
   test('a dead breaker that another taker removes while we look at it: no error, the lock is taken', async () => {
     const path = freshLock();
-    writeFileSync(path, JSON.stringify({ pid: DEAD_PID, host: hostname(), since: 0 }));
-    writeFileSync(`${path}.break`, '');
-    const old = new Date(Date.now() - 60_000);
-    utimesSync(`${path}.break`, old, old);
-    const stat = fs.promises.stat;
-    fs.promises.stat = (async (target: fs.PathLike) => {
-      const found = await stat(target);
-      if (String(target) === `${path}.break`) rmSync(target); // the other taker got there first
-      return found;
-    }) as typeof fs.promises.stat;
-    try {
-      await (await acquireLock(path)).release();
-    } finally {
-      fs.promises.stat = stat;
-    }
+    staleLock(path);
+    breakerFile(path, new Date(Date.now() - 60_000));
+    const removedMeanwhile = (stat: typeof fs.promises.stat) =>
+      (async (target: fs.PathLike) => {
+        const found = await stat(target);
+        if (String(target) === `${path}.break`) rmSync(target); // the other taker got there first
+        return found;
+      }) as typeof fs.promises.stat;
+    await withPatched(fs.promises, 'stat', removedMeanwhile, async () => (await acquireLock(path)).release());
   });
 
   // The race the breaker lock exists for: between our reading the stale lock and our turn to break it, another
   // breaker broke it and a live taker took the lock. What we would remove is then that taker's lock.
   test('a lock that changed hands before our turn to break it is not removed: its new holder keeps it', async () => {
     const path = freshLock();
-    writeFileSync(path, JSON.stringify({ pid: DEAD_PID, host: hostname(), since: 0 }));
+    staleLock(path);
     const live = JSON.stringify({ pid: process.pid, host: hostname(), since: 1 });
-    const link = fs.promises.link;
-    fs.promises.link = (async (from: fs.PathLike, to: fs.PathLike) => {
-      if (String(to) === `${path}.break`) writeFileSync(path, live); // broken and taken meanwhile
-      return link(from, to);
-    }) as typeof fs.promises.link;
-    try {
-      await assert.rejects(acquireLock(path), (e: unknown) => e instanceof LockBusyError && e.holder.since === 1);
-    } finally {
-      fs.promises.link = link;
-    }
+    const takenMeanwhile = (to: string) => void (to === `${path}.break` && writeFileSync(path, live)); // broken and taken meanwhile
+    await withLink(takenMeanwhile, () => assert.rejects(acquireLock(path), (e: unknown) => e instanceof LockBusyError && e.holder.since === 1));
     assert.equal(readFileSync(path, 'utf8'), live);
   });
 
   test('a breaker at work (its file fresh) is left to finish: the stale lock is not broken under it', async () => {
     const path = freshLock();
-    const stale = JSON.stringify({ pid: DEAD_PID, host: hostname(), since: 0 });
-    writeFileSync(path, stale);
-    writeFileSync(`${path}.break`, '');
+    staleLock(path);
+    breakerFile(path);
     await assert.rejects(acquireLock(path), /keeps changing hands/);
     assert.ok(existsSync(`${path}.break`), "the other breaker's file stays");
     assert.ok(existsSync(path), 'the stale lock is left to that breaker');
@@ -158,8 +161,8 @@ describe('fetch lock: stale, foreign and garbled locks', () => {
 
   test('a taker that meets a breaker at work waits between tries, and takes the lock once that breaker is done', async () => {
     const path = freshLock();
-    writeFileSync(path, JSON.stringify({ pid: DEAD_PID, host: hostname(), since: 0 }));
-    writeFileSync(`${path}.break`, '');
+    staleLock(path);
+    breakerFile(path);
     const done = new Promise<void>((resolve) =>
       setTimeout(() => {
         rmSync(path); // the other breaker removed the stale lock, then its own file
@@ -180,9 +183,8 @@ describe('fetch lock: stale, foreign and garbled locks', () => {
       [10_001, true],
     ] as const) {
       const path = freshLock();
-      writeFileSync(path, JSON.stringify({ pid: DEAD_PID, host: hostname(), since: 0 }));
-      writeFileSync(`${path}.break`, '');
-      utimesSync(`${path}.break`, (now - ageMs) / 1000, (now - ageMs) / 1000);
+      staleLock(path);
+      breakerFile(path, (now - ageMs) / 1000);
       const taking = acquireLock(path);
       if (broken) await (await taking).release();
       else await assert.rejects(taking, /keeps changing hands/, `a breaker ${ageMs} ms old is at work`);
@@ -191,23 +193,6 @@ describe('fetch lock: stale, foreign and garbled locks', () => {
 });
 
 describe('fetch lock: what the file system refuses', () => {
-  /** Replaces fs.promises.link for one call of `run`, counting the links tried. */
-  async function withLink(fake: (target: string) => Error | undefined, run: () => Promise<void>): Promise<string[]> {
-    const original = fs.promises.link;
-    const tried: string[] = [];
-    fs.promises.link = (async (from: fs.PathLike, to: fs.PathLike) => {
-      tried.push(String(to));
-      const error = fake(String(to));
-      if (error) throw error;
-      return original(from, to);
-    }) as typeof fs.promises.link;
-    try {
-      await run();
-    } finally {
-      fs.promises.link = original;
-    }
-    return tried;
-  }
   const errno = (code: string) => Object.assign(new Error(`${code}: refused`), { code });
 
   test('a folder where the lock file should be is not broken: the error says what it is', async () => {
@@ -226,7 +211,7 @@ describe('fetch lock: what the file system refuses', () => {
 
   test('a breaker refused its link by the file system fails with that error, and leaves the stale lock', async () => {
     const path = freshLock();
-    writeFileSync(path, JSON.stringify({ pid: DEAD_PID, host: hostname(), since: 0 }));
+    staleLock(path);
     await withLink((to) => (to.endsWith('.break') ? errno('EPERM') : undefined), () => assert.rejects(acquireLock(path), { code: 'EPERM' }));
     assert.deepEqual(readdirSync(dirname(path)), ['fetch.lock']);
   });
