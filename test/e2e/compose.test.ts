@@ -94,8 +94,12 @@ describe('Writing mail in VS Code (code-server, installed from the .vsix)', { sk
 
         // Fetched back (Postfix delivered it to alice), it sits under the original in its thread.
         await postfix.settled();
+        const inbox = rows.filter({ hasText: /^Inbox/ }).first();
+        const unread = Number(/(\d+) unread/.exec((await inbox.textContent()) ?? '')?.[1] ?? 0);
         await runCommand(page, 'Mail: Fetch Mail');
-        await rows.filter({ hasText: /^Inbox/ }).first().click();
+        // The tree redraws its rows when the reply arrives: a click on Inbox before that could land on another row.
+        await rows.filter({ hasText: new RegExp(`^Inbox\\s*${unread + 1} unread`) }).waitFor({ timeout: 30_000 });
+        await inbox.click();
         const list = await webviewFrame(page, '#grid');
         await list.locator('#spacer .row[data-key]', { hasText: 'Re: Trip plans' }).waitFor({ timeout: 30_000 });
         if ((await list.locator('#threaded[aria-pressed="true"]').count()) === 0) await list.locator('#threaded').click();
