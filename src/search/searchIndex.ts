@@ -14,7 +14,7 @@
  * 6.7 ms p95, the process's memory unchanged; MiniSearch (in memory) built at 4,600 messages/s,
  * held 95 MB of heap, and must be loaded whole (1.7 s) before the first query.
  */
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { Database } from 'node-sqlite3-wasm';
 import { acquireLock, type Lock } from '../store/lock';
 import type { TextField } from './query';
@@ -51,8 +51,8 @@ export class SearchIndex {
   /**
    * Opens the index at `path`, making it anew when it is missing, damaged or of another version.
    * One process has it at a time (LockBusyError otherwise): the WebAssembly VFS locks the file with
-   * a directory `<path>.lock` for each transaction, and a process killed inside one leaves it
-   * behind; held by nobody else, it is such a leftover and goes.
+   * a directory `<path>.lock`, and a process killed while holding it leaves it behind; held by
+   * nobody else, it is such a leftover and goes.
    */
   static async open(path: string): Promise<SearchIndex> {
     const owner = await acquireLock(`${path}.owner`, 'Another window updating the search index');
@@ -151,11 +151,23 @@ export class SearchIndex {
 
 type Statement = ReturnType<Database['prepare']>;
 
-/** The database at `path`, and whether it was made anew (missing, damaged, another version). */
+/**
+ * The database at `path`, and whether it was made anew (missing, damaged, another version).
+ *
+ * Written ahead (WAL), never with a rollback journal: the VFS answers "is the file reserved?" by
+ * the same lock directory a reader holds, so SQLite never sees a journal left by a killed process
+ * as hot, never rolls it back, and reads the half-written transaction (a test found FTS5 pages
+ * "corrupt" after such a kill). A write-ahead log is read back to its last whole commit on open
+ * whatever the locks say. The lock mode is exclusive, as WAL needs shared memory otherwise, which
+ * the VFS has not; one process has the index anyway. A rollback journal still there (left by an
+ * older version) cannot be trusted to be undone, so that index is made anew.
+ */
 function openDatabase(path: string): [Database, boolean] {
   try {
+    if (existsSync(`${path}-journal`)) throw new Error('a rollback journal left by a killed process');
     const db = new Database(path);
     try {
+      writeAhead(db);
       const version = Number((db.get('PRAGMA user_version') as { user_version: number }).user_version);
       if (version === VERSION) {
         db.get('SELECT count(*) FROM messages'); // reads the schema: a damaged file fails here
@@ -170,12 +182,18 @@ function openDatabase(path: string): [Database, boolean] {
     }
     db.close();
   } catch {
-    // not a database at all
+    // not a database at all, or a journal left
   }
   for (const file of [path, `${path}-journal`, `${path}-wal`, `${path}-shm`]) rmSync(file, { force: true });
   const db = new Database(path);
+  writeAhead(db);
   create(db);
   return [db, true];
+}
+
+function writeAhead(db: Database): void {
+  db.exec('PRAGMA locking_mode = EXCLUSIVE');
+  if ((db.get('PRAGMA journal_mode = WAL') as { journal_mode: string }).journal_mode !== 'wal') throw new Error('SQLite refused a write-ahead log');
 }
 
 function create(db: Database): void {

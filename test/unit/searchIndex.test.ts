@@ -76,6 +76,12 @@ describe('search index', () => {
     index.add([text('b', { body: 'works again' })]);
     assert.deepEqual(sorted(index.matching('any', ['works'])), ['b']);
     await index.close();
+    // A rollback journal beside it (an older version, killed in a transaction): it may be half written.
+    writeFileSync(`${path}-journal`, Buffer.alloc(512, 1));
+    index = await SearchIndex.open(path);
+    assert.equal(index.fresh, true);
+    assert.equal(ids(index).size, 0);
+    await index.close();
   });
 
   test('one process has an index at a time', async () => {
@@ -103,17 +109,29 @@ describe('search index', () => {
     }
     assert.ok(committed >= 3, `the child committed only ${committed + 1} batches`);
   });
+
+  test('a process killed inside a transaction, after some of it reached the file, leaves nothing of it for the next open', async () => {
+    const path = freshPath();
+    for (let round = 0; round < 2; round++) {
+      assert.equal(await runChild(path, undefined, 'inside'), round, 'the child committed its small batch and died in the large one');
+      const index = await SearchIndex.open(path);
+      assert.equal(index.fresh, false, 'what was committed is kept, not built again');
+      assert.deepEqual(sorted(ids(index)), Array.from({ length: 50 * (round + 1) }, (_, k) => `b${Math.floor(k / 50)}-${k % 50}`).sort());
+      assert.equal(index.matching('any', ['common']).size, 50 * (round + 1), 'no words of the batch that died');
+      await index.close();
+    }
+  });
 });
 
-/** Runs the building child and kills it `delayMs` after its first batch; resolves to the last batch it said was committed. */
-function runChild(path: string, delayMs: number): Promise<number> {
+/** Runs the building child and kills it `delayMs` after its first batch (or lets it kill itself); resolves to the last batch it said was committed. */
+function runChild(path: string, delayMs: number | undefined, mode = ''): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [CHILD, path, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
     let last = -1;
     let timer: NodeJS.Timeout | undefined;
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       for (const m of chunk.matchAll(/committed (\d+)/g)) last = Number(m[1]);
-      timer ??= setTimeout(() => child.kill('SIGKILL'), delayMs);
+      if (delayMs !== undefined) timer ??= setTimeout(() => child.kill('SIGKILL'), delayMs);
     });
     child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve(last) : reject(new Error(`the child exited with ${code}`))));
   });
