@@ -67,6 +67,8 @@ export class MessageList {
   /** New contents (a fetch, a flag change): expanded threads stay expanded, derived texts are kept. */
   setMessages(messages: ListMessage[]): void {
     const sameMail = sameMessages(this.messages, messages);
+    const hits = sameMail ? this.query.indexHitsFor(this.messages) : undefined;
+    if (hits) this.query.setIndexHits(messages, hits); // the same messages in the same places
     this.texts.turn();
     this.stats = undefined;
     if (!sameMail) {
@@ -84,16 +86,22 @@ export class MessageList {
   /** Until carried over: the messages listed before and their folded texts. */
   private before: { messages: ListMessage[]; folded: string[][] } | undefined;
 
-  /** Folded texts of messages listed before, carried over to the same messages now. */
+  /**
+   * Folded texts of messages listed before, and the search index's answer about them, carried over
+   * to the same messages now (the list asks the index again, and shows the old answer meanwhile).
+   */
   private *carrySteps(): Steps<void> {
     const before = this.before;
     if (!before) return;
     this.before = undefined;
+    const { query } = this;
+    const hits = query.indexHitsFor(before.messages);
+    const carried = hits && new Map([...hits].map(([leaf, flags]) => [leaf, { was: flags, now: new Uint8Array(this.messages.length) }]));
     const was = new Map<string, Map<string, number>>();
     for (let i = 0; i < before.messages.length; i++) {
       if (i % 8192 === 8191) yield;
       const m = before.messages[i];
-      if (before.folded[0][i] === undefined) continue;
+      if (before.folded[0][i] === undefined && !carried) continue;
       let ids = was.get(m.accountId);
       if (!ids) was.set(m.accountId, (ids = new Map()));
       ids.set(m.id, i);
@@ -102,8 +110,11 @@ export class MessageList {
       if (i % 8192 === 8191) yield;
       const m = this.messages[i];
       const old = was.get(m.accountId)?.get(m.id);
-      if (old !== undefined) for (let f = 0; f < 4; f++) this.folded[f][i] = before.folded[f][old];
+      if (old === undefined) continue;
+      if (before.folded[0][old] !== undefined) for (let f = 0; f < 4; f++) this.folded[f][i] = before.folded[f][old];
+      if (carried) for (const flags of carried.values()) flags.now[i] = flags.was[old];
     }
+    if (carried) query.setIndexHits(this.messages, new Map([...carried].map(([leaf, flags]) => [leaf, flags.now])));
   }
 
   setSort(sort: SortOrder): void {
@@ -120,11 +131,16 @@ export class MessageList {
   /** The filter text as a query; its error, if it cannot be read. */
   query = new ListQuery('');
 
-  /** What the search index found for the filter text `text` (ignored if the text changed meanwhile). */
-  setIndexHits(text: string, hits: Map<string, Set<string>>): void {
+  /** What the search index found in `messages` for the filter text `text` (ignored if the text changed meanwhile). */
+  setIndexHits(text: string, messages: readonly ListMessage[], hits: Map<string, Uint8Array>): void {
     if (text !== this.query.text) return;
-    this.query.setIndexHits(hits);
+    this.query.setIndexHits(messages, hits);
     this.invalidate('filter');
+  }
+
+  /** The messages listed now, in no order (a new array after each change: an answer about them is known by it). */
+  get messageList(): readonly ListMessage[] {
+    return this.messages;
   }
 
   setThreaded(threaded: boolean): void {
@@ -259,6 +275,7 @@ export class MessageList {
 
   private *passSteps(): Steps<Uint8Array> {
     if (this.pass) return this.pass;
+    yield* this.carrySteps();
     const { unread, attachment, headersOnly } = this.options.filter;
     const [from, to, subject, snippet] = this.folded;
     const test = this.query.test(this.messages, (i) => {

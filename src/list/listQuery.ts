@@ -9,15 +9,13 @@ import { compile } from '../search/evaluate';
 import { leafId, parseQuery, QueryError, soughtWords, wordLeaves, type Query, type TextField } from '../search/query';
 import { UNSPACED, WORD_RUN } from '../search/tokens';
 import { fold } from './fold';
-import { keyOf, type ListMessage } from './listMessage';
+import type { ListMessage } from './listMessage';
 
 export class ListQuery {
   readonly query: Query | undefined;
   /** Why the text cannot be read as a query, and where. */
   readonly error: { message: string; at: number } | undefined;
-  /** The index's last answer for this text's word leaves: message keys by leaf. */
-  private hits: Map<string, Set<string>> | undefined;
-  /** That answer as a flag per message, for the messages it was last turned into flags for. */
+  /** The index's last answer for this text's word leaves: by leaf, a flag per message of `messages`. */
   private indexed: { messages: readonly ListMessage[]; flags: Map<string, Uint8Array> } | undefined;
 
   constructor(readonly text: string) {
@@ -57,19 +55,14 @@ export class ListQuery {
     return this.query ? wordLeaves(this.query) : [];
   }
 
-  /** The index's answer, as message keys per leaf. Kept across reloads (the list asks again after each). */
-  setIndexHits(hits: Map<string, Set<string>>): void {
-    this.hits = hits;
-    this.indexed = undefined;
+  /** The index's answer about `messages`: a flag per message, by leaf. The list carries it over to its next messages (listModel.ts). */
+  setIndexHits(messages: readonly ListMessage[], flags: Map<string, Uint8Array>): void {
+    this.indexed = { messages, flags };
   }
 
-  private flags(messages: readonly ListMessage[]): Map<string, Uint8Array> | undefined {
-    if (!this.hits) return undefined;
-    if (this.indexed?.messages !== messages) {
-      const keys = messages.map(keyOf);
-      this.indexed = { messages, flags: new Map([...this.hits].map(([leaf, set]) => [leaf, Uint8Array.from(keys, (key) => (set.has(key) ? 1 : 0))])) };
-    }
-    return this.indexed.flags;
+  /** The index's answer, if it was given about (or carried over to) `messages`. */
+  indexHitsFor(messages: readonly ListMessage[]): Map<string, Uint8Array> | undefined {
+    return this.indexed?.messages === messages ? this.indexed.flags : undefined;
   }
 
   /**
@@ -80,7 +73,7 @@ export class ListQuery {
   test(messages: readonly ListMessage[], folded: (i: number) => [string, string, string, string]): ((i: number) => boolean) | undefined {
     const query = this.query;
     if (!query || query.kind === 'all') return undefined;
-    const flags = this.flags(messages);
+    const flags = this.indexHitsFor(messages);
     return compile(query, messages, (field, words) => {
       const phrase = words.join(' ');
       const indexed = flags?.get(leafId(field, words));

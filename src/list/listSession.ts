@@ -42,8 +42,8 @@ export interface ListDelegate {
   saveLayout(layout: ListLayout): void;
   /** A step that failed after the list moved on (showing a message, an action). */
   report(error: unknown): void;
-  /** The search index's answer for word leaves: message keys by leafId. Without it, the list matches what it holds. */
-  wordHits?(leaves: Array<[TextField, string[]]>): Promise<Map<string, Set<string>>>;
+  /** The search index's answer for word leaves: by leafId, a flag per message of `messages`. Without it, the list matches what it holds. */
+  wordHits?(leaves: Array<[TextField, string[]]>, messages: readonly ListMessage[]): Promise<Map<string, Uint8Array>>;
 }
 
 export class ListSession {
@@ -205,11 +205,12 @@ export class ListSession {
     const { text } = this.model.query;
     const leaves = this.model.query.leaves();
     if (!leaves.length || !this.delegate.wordHits) return;
-    this.delegate.wordHits(leaves).then(
+    const messages = this.model.messageList;
+    this.delegate.wordHits(leaves, messages).then(
       (hits) =>
         this.enqueue(async () => {
           if (this.model.query.text !== text) return;
-          this.model.setIndexHits(text, hits);
+          this.model.setIndexHits(text, messages, hits);
           await this.sendState();
         }),
       (e: unknown) => this.delegate.report(e),

@@ -65,12 +65,11 @@ export function compile(query: Query, messages: readonly SearchableMessage[], wo
   return build(query);
 }
 
-/** For each message, whether the query finds it; `hits` gives each word leaf's message keys (`accountId/id`). */
-export function evaluate(query: Query, messages: readonly SearchableMessage[], hits: (field: TextField, words: string[]) => Set<string>): Uint8Array {
-  const keys = messages.map((m) => `${m.accountId}/${m.id}`);
+/** For each message, whether the query finds it; `hits` gives each word leaf's flag per message (1: found). */
+export function evaluate(query: Query, messages: readonly SearchableMessage[], hits: (field: TextField, words: string[]) => Uint8Array): Uint8Array {
   const test = compile(query, messages, (field, words) => {
-    const set = hits(field, words);
-    return (i) => set.has(keys[i]);
+    const flags = hits(field, words);
+    return (i) => flags[i] === 1;
   });
   return Uint8Array.from(messages, (_, i) => (test(i) ? 1 : 0));
 }

@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { AccountStore } from '../store/accountStore';
 import type { StoredMessage } from './indexer';
 import { leafId, type TextField } from './query';
+import { placeByAccount, type PlacedIds } from './placement';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
 
 type Pending = { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void; progress?: (done: number, total: number) => void };
@@ -37,20 +38,47 @@ export class SearchService {
     return reply.type === 'updated' ? { added: reply.added, removed: reply.removed } : { added: 0, removed: 0 };
   }
 
-  /** For each word leaf (by leafId), the keys (`accountId/id`) of the messages it finds in these accounts' stores. */
-  async wordHits(leaves: Array<[TextField, string[]]>, roots: ReadonlyMap<string, string>): Promise<Map<string, Set<string>>> {
-    const hits = new Map<string, Set<string>>(leaves.map(([field, words]) => [leafId(field, words), new Set()]));
+  /**
+   * For each word leaf (by leafId), a flag per message of `messages` (1: the index of its account
+   * found the words). `roots` gives the accounts to ask and their stores.
+   */
+  async wordHits(leaves: Array<[TextField, string[]]>, messages: ReadonlyArray<{ accountId: string; id: string }>, roots: ReadonlyMap<string, string>): Promise<Map<string, Uint8Array>> {
+    const hits = new Map(leaves.map(([field, words]) => [leafId(field, words), new Uint8Array(messages.length)]));
     if (leaves.length === 0) return hits;
+    const list = this.placementOf(messages);
     for (const [accountId, root] of roots) {
-      const reply = await this.ask({ type: 'query', path: indexPath(root), leaves });
+      const placed = list.accounts.get(accountId);
+      if (!placed) continue;
+      const path = indexPath(root);
+      const known = this.placed.get(path) === list.version;
+      this.placed.set(path, list.version);
+      let reply: WorkerReply;
+      try {
+        reply = await this.ask({ type: 'query', path, leaves, version: list.version, placed: known ? undefined : placed });
+      } catch (e) {
+        this.placed.delete(path); // it may not have been taken
+        throw e;
+      }
       if (reply.type !== 'hits') continue;
-      reply.hits.forEach((ids, k) => {
-        const set = hits.get(leafId(...leaves[k]))!;
-        for (const id of ids) set.add(`${accountId}/${id}`);
+      reply.places.forEach((places, k) => {
+        const flags = hits.get(leafId(...leaves[k]))!;
+        for (const place of places) flags[place] = 1;
       });
     }
     return hits;
   }
+
+  /** A list's messages by account, made once per list (the list makes a new array when its messages change). */
+  private placementOf(messages: ReadonlyArray<{ accountId: string; id: string }>): { version: number; accounts: Map<string, PlacedIds> } {
+    let list = this.lists.get(messages);
+    if (!list) this.lists.set(messages, (list = { version: this.nextVersion++, accounts: placeByAccount(messages) }));
+    return list;
+  }
+
+  private readonly lists = new WeakMap<object, { version: number; accounts: Map<string, PlacedIds> }>();
+  private nextVersion = 1;
+  /** Per index, the version of the list its worker holds the places of. */
+  private readonly placed = new Map<string, number>();
 
   /** Lets go of a store's index (the store closes or moves). */
   async close(storeRoot: string): Promise<void> {
@@ -86,6 +114,7 @@ export class SearchService {
     // A worker that died takes its requests with it; the next request starts another.
     const fail = (error: Error) => {
       if (this.worker === worker) this.worker = undefined;
+      this.placed.clear(); // the next worker knows no list
       for (const [id, pending] of this.pending) {
         this.pending.delete(id);
         pending.reject(error);

@@ -5,12 +5,15 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { updateIndex } from './indexer';
+import { Placement } from './placement';
 import { SearchIndex } from './searchIndex';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
 
 const port = parentPort!;
 const open = new Map<string, SearchIndex>();
-const post = (reply: WorkerReply) => port.postMessage(reply);
+/** Per index, where its messages stand in the list that asked last. */
+const placements = new Map<string, Placement>();
+const post = (reply: WorkerReply) => port.postMessage(reply, reply.type === 'hits' ? reply.places.map((p) => p.buffer as ArrayBuffer) : []);
 
 async function indexAt(path: string): Promise<SearchIndex> {
   let index = open.get(path);
@@ -27,11 +30,15 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
     }
     case 'query': {
       const index = await indexAt(request.path);
-      return { id: request.id, type: 'hits', hits: request.leaves.map(([field, words]) => [...index.matching(field, words)]) };
+      if (request.placed) placements.set(request.path, new Placement(request.version, request.placed));
+      const placement = placements.get(request.path);
+      if (placement?.version !== request.version) throw new Error('The list asked about is not known here.');
+      return { id: request.id, type: 'hits', places: request.leaves.map(([field, words]) => placement.places(index, index.rowsMatching(field, words))) };
     }
     case 'close': {
       await open.get(request.path)?.close();
       open.delete(request.path);
+      placements.delete(request.path);
       return { id: request.id, type: 'closed' };
     }
   }

@@ -1,17 +1,21 @@
 /** Messages between the search service (extension host) and its worker thread. */
 import type { StoredMessage } from './indexer';
+import type { PlacedIds } from './placement';
 import type { TextField } from './query';
 
 export type WorkerRequest =
   /** Bring the index at `path` up to these messages (all of the store's). */
   | { id: number; type: 'update'; path: string; messages: StoredMessage[] }
-  /** The ids each word leaf finds, in the leaves' order. */
-  | { id: number; type: 'query'; path: string; leaves: Array<[TextField, string[]]> }
+  /**
+   * Where in version `version` of a list the messages each word leaf finds stand, in the leaves'
+   * order. `placed` (this index's messages in that list) comes with a version's first query.
+   */
+  | { id: number; type: 'query'; path: string; leaves: Array<[TextField, string[]]>; version: number; placed?: PlacedIds }
   | { id: number; type: 'close'; path: string };
 
 export type WorkerReply =
   | { id: number; type: 'progress'; done: number; total: number }
   | { id: number; type: 'updated'; added: number; removed: number }
-  | { id: number; type: 'hits'; hits: string[][] }
+  | { id: number; type: 'hits'; places: Int32Array[] }
   | { id: number; type: 'closed' }
   | { id: number; type: 'failed'; message: string; name: string };

@@ -5,6 +5,7 @@
  * searched without it (sender, recipients, subject and snippet only): see `wordHits`.
  */
 import * as vscode from 'vscode';
+import type { ListMessage } from '../list/listMessage';
 import type { TextField } from '../search/query';
 import { SearchService, storedMessages } from '../search/searchService';
 import type { MailService } from './mailService';
@@ -58,12 +59,12 @@ export class MailSearch implements vscode.Disposable {
   }
 
   /** For each word leaf, the keys of the messages the indexes of these accounts find (an account whose index cannot be had finds none). */
-  async wordHits(leaves: Array<[TextField, string[]]>, accountIds: string[]): Promise<Map<string, Set<string>>> {
+  async wordHits(leaves: Array<[TextField, string[]]>, messages: readonly ListMessage[], accountIds: string[]): Promise<Map<string, Uint8Array>> {
     const roots = new Map<string, string>();
     for (const accountId of accountIds) {
       if (await (this.updating.get(accountId) ?? this.update(accountId))) roots.set(accountId, this.mail.storeRoot(accountId));
     }
-    return this.service.wordHits(leaves, roots);
+    return this.service.wordHits(leaves, messages, roots);
   }
 
   dispose(): void {

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { folderMessages } from '../../src/list/listMessage';
-import { keyOf, MessageList } from '../../src/list/listModel';
+import { keyOf, MessageList, type ListMessage } from '../../src/list/listModel';
 import { AccountStore } from '../../src/store/accountStore';
 import { FLAG_SEEN, FLAG_TRASHED } from '../../src/store/maildir';
 import { identity, radixOrder } from '../../src/list/order';
@@ -114,6 +114,21 @@ describe('message list model', () => {
     assert.equal(list.total, 3);
     list.setFilter({ ...NO_FILTER, text: 'sender 2 munich' });
     assert.deepEqual(list.window(0, 10).map((r) => r.key), ['a/m2'], 'every word must match');
+  });
+
+  test("the index's answer follows its messages when mail arrives and they move: no other message takes their place", async () => {
+    const first = [msg(1), msg(2), msg(3)];
+    const list = new MessageList(first);
+    list.setFilter({ ...NO_FILTER, text: 'invoice' });
+    list.setIndexHits('invoice', list.messageList, new Map([['any:invoice', Uint8Array.of(0, 1, 0)]])); // the body of m2
+    assert.deepEqual(list.window(0, 10).map((r) => r.key), ['a/m2']);
+    // Two messages arrive, listed first; m1 is gone: m2 now stands where m3 stood before.
+    list.setMessages([msg(5), msg(4), msg(3), msg(2)]);
+    await list.prepare();
+    assert.deepEqual(list.window(0, 10).map((r) => r.key), ['a/m2'], 'kept while the index is asked again');
+    // The same messages again (a flag changed): the answer stays.
+    list.setMessages([msg(5), msg(4), msg(3), msg(2, { seen: false })]);
+    assert.deepEqual(list.window(0, 10).map((r) => r.key), ['a/m2']);
   });
 
   test('the unread, attachment and headers-only toggles each narrow the list', () => {
@@ -328,8 +343,10 @@ describe('list session', () => {
   });
 
   test("the index's answer adds what only the body holds, once it comes; an answer for an older text is dropped", async () => {
-    const answers: Array<{ leaves: Array<[string, string[]]>; answer: (hits: Map<string, Set<string>>) => void }> = [];
-    const { s, lastState } = await session(5, { wordHits: (leaves) => new Promise((answer) => void answers.push({ leaves, answer })) });
+    const answers: Array<{ leaves: Array<[string, string[]]>; answer: (hits: Map<string, Uint8Array>) => void; messages: readonly ListMessage[] }> = [];
+    const { s, lastState } = await session(5, { wordHits: (leaves, messages) => new Promise((answer) => void answers.push({ leaves, answer, messages })) });
+    // The index's answer is a flag per message of the list asked about.
+    const flags = (k: number, keys: string[]) => Uint8Array.from(answers[k].messages, (m) => (keys.includes(keyOf(m)) ? 1 : 0));
     await s.onMessage({ type: 'setFilter', filter: { ...NO_FILTER, text: 'invoice' } });
     assert.equal(lastState().state.matches, 0, 'no snippet or subject says invoice');
     assert.deepEqual(answers[0].leaves, [['any', ['invoice']]]);
@@ -339,10 +356,10 @@ describe('list session', () => {
       await new Promise((resolve) => setImmediate(resolve));
       await s.onMessage({ type: 'track', atTop: true });
     };
-    answers[0].answer(new Map([['any:invoice', new Set(['a/m1', 'a/m3'])]])); // late: for the text before
+    answers[0].answer(new Map([['any:invoice', flags(0, ['a/m1', 'a/m3'])]])); // late: for the text before
     await settled();
     assert.equal(lastState().state.matches, 0);
-    answers[1].answer(new Map([['any:invoices', new Set(['a/m2'])]]));
+    answers[1].answer(new Map([['any:invoices', flags(1, ['a/m2'])]]));
     await settled();
     assert.deepEqual(lastState().rows.rows.map((r) => r.key), ['a/m2']);
     // A reload (mail arrived, a flag changed) keeps the answer while the index is asked again.

@@ -145,7 +145,10 @@ describe('query evaluation', () => {
     { accountId: 'h', id: '1', account: 'me@home.example', date: at(2026, 11, 20), seen: false, trashed: true, hasAttachments: false },
   ];
   // The index's answers, by field and words: keys are account/id (ids repeat across accounts).
-  const hits = (field: string, words: string[]) => new Set(({ 'any:report': ['w/1', 'h/1'], 'from:ann': ['w/2'] } as Record<string, string[]>)[`${field}:${words.join(' ')}`] ?? []);
+  const hits = (field: string, words: string[]) => {
+    const keys = ({ 'any:report': ['w/1', 'h/1'], 'from:ann': ['w/2'] } as Record<string, string[]>)[`${field}:${words.join(' ')}`] ?? [];
+    return Uint8Array.from(messages, (m) => (keys.includes(`${m.accountId}/${m.id}`) ? 1 : 0));
+  };
   const found = (query: string) => [...evaluate(parseQuery(query), messages, hits)].flatMap((v, i) => (v ? [`${messages[i].accountId}/${messages[i].id}`] : []));
 
   test('words, flags, dates and accounts combine with AND, OR and NOT', () => {

@@ -16,8 +16,8 @@ const service = new SearchService(join(__dirname, '..', '..', 'src', 'search', '
 /** Which of `messages` a query finds: word leaves from the indexes, the rest from the messages. */
 async function find(text: string, messages: readonly SearchableMessage[], roots: ReadonlyMap<string, string>): Promise<Uint8Array> {
   const query = parseQuery(text);
-  const hits = await service.wordHits(wordLeaves(query), roots);
-  return evaluate(query, messages, (field, words) => hits.get(leafId(field, words)) ?? new Set());
+  const hits = await service.wordHits(wordLeaves(query), messages, roots);
+  return evaluate(query, messages, (field, words) => hits.get(leafId(field, words))!);
 }
 after(async () => {
   await service.dispose();
@@ -77,6 +77,24 @@ describe('search service over a store', () => {
     assert.deepEqual(await service.update(root, storedMessages(store)), { added: 1, removed: 0 });
     const messages = folderMessages(store, 'inbox', 'a', 'me@example.org');
     assert.deepEqual([...(await find('friday', messages, new Map([['a', root]])))], [1]);
+    await service.close(root);
+    await store.close();
+  });
+
+  test('a list asked about again after its messages were indexed finds them (the places are made again after an index change)', async () => {
+    const root = join(scratch, 'places');
+    const store = await AccountStore.open(root, { pop3State: true });
+    await deliver(store, 'u1', ['Subject: One', '', 'first words']);
+    await service.update(root, storedMessages(store));
+    await deliver(store, 'u2', ['Subject: Two', '', 'second words']);
+    // Two accounts in one list, each message with its own place; the list made once, as the list panel holds it.
+    const messages = [...folderMessages(store, 'inbox', 'a', 'me@example.org'), ...folderMessages(store, 'inbox', 'b', 'me@example.org')];
+    const roots = new Map([['a', root]]);
+    const subjects = (hits: Uint8Array) => messages.filter((_, i) => hits[i]).map((m) => `${m.accountId}:${m.subject}`).sort();
+    assert.deepEqual(subjects(await find('words', messages, roots)), ['a:One'], 'the second is not indexed yet');
+    await service.update(root, storedMessages(store));
+    assert.deepEqual(subjects(await find('words', messages, roots)), ['a:One', 'a:Two']);
+    assert.deepEqual(subjects(await find('second', messages, roots)), ['a:Two']);
     await service.close(root);
     await store.close();
   });

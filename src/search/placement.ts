@@ -1,0 +1,59 @@
+/**
+ * The index's answers as places in a list. The message list asks which of its messages (100,000)
+ * hold some words; a string key per match, looked up on the extension host's thread, took
+ * 100-150 ms. Instead each account's part of the list (its message ids and their places) goes to
+ * the worker once per version of the list, and the worker turns index rows into places through a
+ * table it makes once per version and index change: an answer is a typed array of places.
+ */
+import type { SearchIndex } from './searchIndex';
+
+/** One account's messages in a list: ids joined by '\n' (one string crosses threads at once), and the place of each. */
+export interface PlacedIds {
+  ids: string;
+  places: Int32Array;
+}
+
+/** Each account's message ids in `messages`, and their places. */
+export function placeByAccount(messages: ReadonlyArray<{ accountId: string; id: string }>): Map<string, PlacedIds> {
+  const byAccount = new Map<string, { ids: string[]; places: number[] }>();
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i];
+    let placed = byAccount.get(m.accountId);
+    if (!placed) byAccount.set(m.accountId, (placed = { ids: [], places: [] }));
+    placed.ids.push(m.id);
+    placed.places.push(i);
+  }
+  return new Map([...byAccount].map(([accountId, { ids, places }]) => [accountId, { ids: ids.join('\n'), places: Int32Array.from(places) }]));
+}
+
+/** Where the messages of one index stand in one version of a list (worker side). */
+export class Placement {
+  private readonly placeOf: Map<string, number>;
+  private byRow = new Int32Array(0);
+  private madeAt = -1;
+
+  constructor(
+    readonly version: number,
+    placed: PlacedIds,
+  ) {
+    const ids = placed.ids ? placed.ids.split('\n') : [];
+    this.placeOf = new Map(ids.map((id, k) => [id, placed.places[k]]));
+  }
+
+  /** The places of those of `rows` (of `index`) that the list holds. */
+  places(index: SearchIndex, rows: Int32Array): Int32Array {
+    if (this.madeAt !== index.changes) {
+      const ids = index.idsByRow();
+      this.byRow = new Int32Array(ids.length).fill(-1);
+      ids.forEach((id, n) => (this.byRow[n] = this.placeOf.get(id) ?? -1)); // skips the rows of removed messages
+      this.madeAt = index.changes;
+    }
+    const out = new Int32Array(rows.length);
+    let k = 0;
+    for (const n of rows) {
+      const place = n < this.byRow.length ? this.byRow[n] : -1;
+      if (place >= 0) out[k++] = place;
+    }
+    return out.slice(0, k);
+  }
+}
