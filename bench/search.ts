@@ -110,7 +110,7 @@ async function main(): Promise<void> {
         // worker), a flag per message, and the query's test of each of the 100,000 (the host).
         const test = compile(parseQuery(query), messages, (field, words) => {
           const flags = new Uint8Array(messages.length);
-          for (const place of placement.places(index, index.rowsMatching(field, words))) flags[place] = 1;
+          for (const place of placement.places(index, index.rowsMatching(field, words)).places) flags[place] = 1;
           return (i) => flags[i] === 1;
         });
         const pass = new Uint8Array(messages.length);

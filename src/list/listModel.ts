@@ -13,6 +13,7 @@
 import { displayName } from '../shared/format';
 import { NO_FILTER, type QuickFilter, type RowView, type SortOrder } from '../shared/listProtocol';
 import { foldWords } from './fold';
+import type { IndexAnswer } from '../search/placement';
 import { ListQuery } from './listQuery';
 import { keyOf, type ListMessage } from './listMessage';
 import { byDate } from './order';
@@ -67,8 +68,8 @@ export class MessageList {
   /** New contents (a fetch, a flag change): expanded threads stay expanded, derived texts are kept. */
   setMessages(messages: ListMessage[]): void {
     const sameMail = sameMessages(this.messages, messages);
-    const hits = sameMail ? this.query.indexHitsFor(this.messages) : undefined;
-    if (hits) this.query.setIndexHits(messages, hits); // the same messages in the same places
+    const answer = sameMail ? this.query.indexHitsFor(this.messages) : undefined;
+    if (answer) this.query.setIndexHits(messages, answer); // the same messages in the same places
     this.texts.turn();
     this.stats = undefined;
     if (!sameMail) {
@@ -95,8 +96,9 @@ export class MessageList {
     if (!before) return;
     this.before = undefined;
     const { query } = this;
-    const hits = query.indexHitsFor(before.messages);
-    const carried = hits && new Map([...hits].map(([leaf, flags]) => [leaf, { was: flags, now: new Uint8Array(this.messages.length) }]));
+    const answer = query.indexHitsFor(before.messages);
+    const carried = answer && new Map([...answer.flags].map(([leaf, flags]) => [leaf, { was: flags, now: new Uint8Array(this.messages.length) }]));
+    const relevance = answer?.relevance && { was: answer.relevance, now: new Float32Array(this.messages.length) };
     const was = new Map<string, Map<string, number>>();
     for (let i = 0; i < before.messages.length; i++) {
       if (i % 8192 === 8191) yield;
@@ -113,8 +115,9 @@ export class MessageList {
       if (old === undefined) continue;
       if (before.folded[0][old] !== undefined) for (let f = 0; f < 4; f++) this.folded[f][i] = before.folded[f][old];
       if (carried) for (const flags of carried.values()) flags.now[i] = flags.was[old];
+      if (relevance) relevance.now[i] = relevance.was[old];
     }
-    if (carried) query.setIndexHits(this.messages, new Map([...carried].map(([leaf, flags]) => [leaf, flags.now])));
+    if (carried) query.setIndexHits(this.messages, { flags: new Map([...carried].map(([leaf, flags]) => [leaf, flags.now])), relevance: relevance?.now });
   }
 
   setSort(sort: SortOrder): void {
@@ -125,17 +128,22 @@ export class MessageList {
   setFilter(filter: QuickFilter): void {
     this.options = { ...this.options, filter };
     if (filter.text !== this.query.text) this.query = new ListQuery(filter.text);
-    this.invalidate('filter');
+    this.invalidate(this.byRelevance ? 'order' : 'filter');
+  }
+
+  /** Sorted by how well messages match the search: the order follows the index's answers. */
+  private get byRelevance(): boolean {
+    return this.options.sort.column === 'relevance';
   }
 
   /** The filter text as a query; its error, if it cannot be read. */
   query = new ListQuery('');
 
   /** What the search index found in `messages` for the filter text `text` (ignored if the text changed meanwhile). */
-  setIndexHits(text: string, messages: readonly ListMessage[], hits: Map<string, Uint8Array>): void {
+  setIndexHits(text: string, messages: readonly ListMessage[], answer: IndexAnswer): void {
     if (text !== this.query.text) return;
-    this.query.setIndexHits(messages, hits);
-    this.invalidate('filter');
+    this.query.setIndexHits(messages, answer);
+    this.invalidate(this.byRelevance ? 'order' : 'filter');
   }
 
   /** The messages listed now, in no order (a new array after each change: an answer about them is known by it). */
@@ -312,7 +320,8 @@ export class MessageList {
     const threads = this.options.threaded ? yield* this.threadSteps() : undefined;
     const items = threads ? all.filter((i) => this.forest!.parent[i] === -1) : all;
     const { messages, texts } = this;
-    return (this.order = yield* orderSteps({ messages, items, sort: this.options.sort, sent: this.options.sent, texts, threads }));
+    const relevance = this.byRelevance ? this.query.indexHitsFor(messages)?.relevance : undefined;
+    return (this.order = yield* orderSteps({ messages, items, sort: this.options.sort, sent: this.options.sent, texts, threads, relevance }));
   }
 
   private buildRows(): void {

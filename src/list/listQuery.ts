@@ -9,14 +9,15 @@ import { compile } from '../search/evaluate';
 import { leafId, parseQuery, QueryError, soughtWords, wordLeaves, type Query, type TextField } from '../search/query';
 import { UNSPACED, WORD_RUN } from '../search/tokens';
 import { fold } from './fold';
+import type { IndexAnswer } from '../search/placement';
 import type { ListMessage } from './listMessage';
 
 export class ListQuery {
   readonly query: Query | undefined;
   /** Why the text cannot be read as a query, and where. */
   readonly error: { message: string; at: number } | undefined;
-  /** The index's last answer for this text's word leaves: by leaf, a flag per message of `messages`. */
-  private indexed: { messages: readonly ListMessage[]; flags: Map<string, Uint8Array> } | undefined;
+  /** The index's last answer for this text's word leaves, about `messages`. */
+  private indexed: { messages: readonly ListMessage[]; answer: IndexAnswer } | undefined;
 
   constructor(readonly text: string) {
     try {
@@ -55,14 +56,14 @@ export class ListQuery {
     return this.query ? wordLeaves(this.query) : [];
   }
 
-  /** The index's answer about `messages`: a flag per message, by leaf. The list carries it over to its next messages (listModel.ts). */
-  setIndexHits(messages: readonly ListMessage[], flags: Map<string, Uint8Array>): void {
-    this.indexed = { messages, flags };
+  /** The index's answer about `messages`. The list carries it over to its next messages (listModel.ts). */
+  setIndexHits(messages: readonly ListMessage[], answer: IndexAnswer): void {
+    this.indexed = { messages, answer };
   }
 
   /** The index's answer, if it was given about (or carried over to) `messages`. */
-  indexHitsFor(messages: readonly ListMessage[]): Map<string, Uint8Array> | undefined {
-    return this.indexed?.messages === messages ? this.indexed.flags : undefined;
+  indexHitsFor(messages: readonly ListMessage[]): IndexAnswer | undefined {
+    return this.indexed?.messages === messages ? this.indexed.answer : undefined;
   }
 
   /**
@@ -73,7 +74,7 @@ export class ListQuery {
   test(messages: readonly ListMessage[], folded: (i: number) => [string, string, string, string]): ((i: number) => boolean) | undefined {
     const query = this.query;
     if (!query || query.kind === 'all') return undefined;
-    const flags = this.indexHitsFor(messages);
+    const flags = this.indexHitsFor(messages)?.flags;
     return compile(query, messages, (field, words) => {
       const phrase = words.join(' ');
       const indexed = flags?.get(leafId(field, words));

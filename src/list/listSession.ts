@@ -5,6 +5,7 @@
  * (src/ui/listPanel.ts) and the browser tests drive this same class.
  */
 import { ALL_COLUMNS, NO_FILTER, ROW_BLOCK, type Column, type ListAction, type ListHostMessage, type ListState, type ListWebviewMessage } from '../shared/listProtocol';
+import type { IndexAnswer } from '../search/placement';
 import type { TextField } from '../search/query';
 import { MessageList, type ListMessage, type ListOptions } from './listModel';
 import { runSliced, SLICE_MS } from './slices';
@@ -27,7 +28,7 @@ export const DEFAULT_COLUMNS: Column[] = ['unread', 'attachment', 'from', 'subje
 /** A saved layout, checked (it comes from storage a user can edit), with the defaults filled in. */
 export function layoutFrom(saved: Partial<ListLayout> | undefined, unified: boolean): ListLayout {
   const columns = Array.isArray(saved?.columns) ? ALL_COLUMNS.filter((c) => c === 'subject' || saved.columns!.includes(c)) : [...DEFAULT_COLUMNS, ...(unified ? (['account'] as Column[]) : [])];
-  const sort = saved?.sort && ALL_COLUMNS.includes(saved.sort.column) ? { column: saved.sort.column, descending: !!saved.sort.descending } : { column: 'date' as Column, descending: true };
+  const sort = saved?.sort && ALL_COLUMNS.includes(saved.sort.column as Column) ? { column: saved.sort.column, descending: !!saved.sort.descending } : { column: 'date' as Column, descending: true };
   return { sort, threaded: saved?.threaded === true, columns, widths: saved?.widths && typeof saved.widths === 'object' ? saved.widths : {} };
 }
 
@@ -42,8 +43,8 @@ export interface ListDelegate {
   saveLayout(layout: ListLayout): void;
   /** A step that failed after the list moved on (showing a message, an action). */
   report(error: unknown): void;
-  /** The search index's answer for word leaves: by leafId, a flag per message of `messages`. Without it, the list matches what it holds. */
-  wordHits?(leaves: Array<[TextField, string[]]>, messages: readonly ListMessage[]): Promise<Map<string, Uint8Array>>;
+  /** The search index's answer about `messages` for word leaves (with each message's relevance if `scores`). Without it, the list matches what it holds. */
+  wordHits?(leaves: Array<[TextField, string[]]>, messages: readonly ListMessage[], scores: boolean): Promise<IndexAnswer>;
 }
 
 export class ListSession {
@@ -128,6 +129,7 @@ export class ListSession {
       sent: this.options.sent,
       unified: this.options.unified,
       queryError: m.query.error,
+      rankable: m.query.leaves().length > 0,
     };
     this.delegate.post({ type: 'state', state, rows: { start, rows: m.window(start, start + FIRST_BLOCKS * ROW_BLOCK) } });
   }
@@ -143,10 +145,15 @@ export class ListSession {
         return this.doReload();
       case 'getRows':
         return this.delegate.post({ type: 'rows', requestId: message.requestId, version: this.version, start: message.start, rows: m.window(message.start, message.end) });
-      case 'setSort':
+      case 'setSort': {
+        const answered = m.query.indexHitsFor(m.messageList)?.relevance;
         m.setSort(message.sort);
-        this.saveLayout({ sort: m.options.sort });
-        return this.sendState();
+        // By relevance is for this search only; a column is the list's order from now on.
+        if (message.sort.column !== 'relevance') this.saveLayout({ sort: m.options.sort });
+        await this.sendState();
+        if (message.sort.column === 'relevance' && !answered) this.askIndex(); // the scores were not asked for
+        return;
+      }
       case 'setFilter':
         m.setFilter(message.filter);
         await this.sendState();
@@ -206,7 +213,7 @@ export class ListSession {
     const leaves = this.model.query.leaves();
     if (!leaves.length || !this.delegate.wordHits) return;
     const messages = this.model.messageList;
-    this.delegate.wordHits(leaves, messages).then(
+    this.delegate.wordHits(leaves, messages, this.model.options.sort.column === 'relevance').then(
       (hits) =>
         this.enqueue(async () => {
           if (this.model.query.text !== text) return;

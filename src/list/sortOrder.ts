@@ -3,7 +3,7 @@
  * columns the rank of the message's text among the distinct texts), then one stable radix sort
  * (order.ts) over messages already newest first, so equal keys keep the newest first.
  */
-import type { Column, SortOrder } from '../shared/listProtocol';
+import type { SortKey, SortOrder } from '../shared/listProtocol';
 import type { ListMessage } from './listModel';
 import { radixOrder, reverseKeys, wholeKeys } from './order';
 import { sortSteps, type Steps } from './slices';
@@ -20,6 +20,8 @@ export interface OrderInput {
   texts: ListTexts;
   /** In threaded mode: a thread sorts by its newest message and is unread if any message is. */
   threads?: ThreadStats;
+  /** Each message's relevance to the search (the index's answer), for the relevance order. */
+  relevance?: Float32Array;
 }
 
 export function* orderSteps(input: OrderInput): Steps<Int32Array> {
@@ -40,8 +42,18 @@ export function* orderSteps(input: OrderInput): Steps<Int32Array> {
   return radixOrder(items, keys);
 }
 
-function numberOf({ messages, threads }: OrderInput, column: Column): (i: number) => number {
+function numberOf({ messages, threads, relevance }: OrderInput, column: SortKey): (i: number) => number {
   switch (column) {
+    case 'relevance': {
+      if (!relevance) return () => 0; // not answered yet: newest first
+      // Scores span many orders of magnitude (BM25 of a word in most messages is near 0): their logarithm, as whole numbers.
+      const key = (score: number) => (score > 0 ? Math.round((Math.log(score) + 110) * 1e6) : 0);
+      if (!threads) return (i) => key(relevance[i]);
+      // A thread ranks by its best-matching message.
+      const best = new Float32Array(messages.length);
+      threads.rootOf.forEach((root, i) => (best[root] = Math.max(best[root], relevance[i])));
+      return (i) => key(best[i]);
+    }
     case 'date':
       return threads ? (i) => threads.newest[i] : (i) => messages[i].date;
     case 'size':

@@ -7,6 +7,16 @@
  */
 import type { SearchIndex } from './searchIndex';
 
+/**
+ * What the index found about a list's messages: for each word leaf (by leafId) a flag per message
+ * (1: found), and when asked for, how well each message matches the query's words (the sum over
+ * the leaves of their BM25 scores; 0 where no leaf was found).
+ */
+export interface IndexAnswer {
+  flags: Map<string, Uint8Array>;
+  relevance?: Float32Array;
+}
+
 /** One account's messages in a list: ids joined by '\n' (one string crosses threads at once), and the place of each. */
 export interface PlacedIds {
   ids: string;
@@ -40,8 +50,8 @@ export class Placement {
     this.placeOf = new Map(ids.map((id, k) => [id, placed.places[k]]));
   }
 
-  /** The places of those of `rows` (of `index`) that the list holds. */
-  places(index: SearchIndex, rows: Int32Array): Int32Array {
+  /** The places of those of `rows` (of `index`) that the list holds, and their `scores` if given. */
+  places(index: SearchIndex, rows: Int32Array, scores?: Float32Array): { places: Int32Array; scores?: Float32Array } {
     if (this.madeAt !== index.changes) {
       const ids = index.idsByRow();
       this.byRow = new Int32Array(ids.length).fill(-1);
@@ -49,11 +59,15 @@ export class Placement {
       this.madeAt = index.changes;
     }
     const out = new Int32Array(rows.length);
+    const outScores = scores && new Float32Array(rows.length);
     let k = 0;
-    for (const n of rows) {
+    for (let r = 0; r < rows.length; r++) {
+      const n = rows[r];
       const place = n < this.byRow.length ? this.byRow[n] : -1;
-      if (place >= 0) out[k++] = place;
+      if (place < 0) continue;
+      if (outScores) outScores[k] = scores![r];
+      out[k++] = place;
     }
-    return out.slice(0, k);
+    return { places: out.slice(0, k), scores: outScores?.slice(0, k) };
   }
 }

@@ -39,6 +39,14 @@ export interface MessageText {
 }
 
 const COLUMNS: Record<Exclude<TextField, 'any'>, string> = { from: 'sender', to: 'recipients', subject: 'subject', attachment: 'attachments' };
+/** BM25's weight of each column, in the table's order: sender, recipients, subject, body, attachments. */
+const BM25_WEIGHTS = '2.0, 1.0, 3.0, 1.0, 1.0';
+
+/** FTS5's query for a word leaf: its words as a phrase, in its column. */
+function matchExpression(field: TextField, list: string[]): string {
+  const phrase = `"${list.join(' ')}"`; // words are letters, marks and digits only: nothing to escape
+  return field === 'any' ? phrase : `${COLUMNS[field]} : ${phrase}`;
+}
 
 export class SearchIndex {
   private constructor(
@@ -114,10 +122,27 @@ export class SearchIndex {
    * took 200-290 ms for 90,000 matches; one string, read here, 13-16 ms with the query itself.
    */
   rowsMatching(field: TextField, list: string[]): Int32Array {
-    const phrase = `"${list.join(' ')}"`; // words are letters, marks and digits only: nothing to escape
-    const expression = field === 'any' ? phrase : `${COLUMNS[field]} : ${phrase}`;
-    const { rows } = this.db.get("SELECT group_concat(rowid, ' ') AS rows FROM words WHERE words MATCH ?", [expression]) as { rows: string | null };
+    const { rows } = this.db.get("SELECT group_concat(rowid, ' ') AS rows FROM words WHERE words MATCH ?", [matchExpression(field, list)]) as { rows: string | null };
     return parseRows(rows ?? '');
+  }
+
+  /**
+   * As rowsMatching, with how well each row matches: FTS5's BM25 (rarer words and shorter texts
+   * count more; a word in more than half of the messages scores near 0, yet in the same proportions,
+   * so no rounding), a word in the subject three times a word in the body, in the sender twice. Asked
+   * only for a list sorted by relevance: it costs about ten times the rows alone (110-270 ms for a
+   * word in 87,000 of 100,000 messages). The LIMIT keeps SQLite from folding the inner query into
+   * the aggregate, where FTS5's functions cannot run.
+   */
+  scoredRowsMatching(field: TextField, list: string[]): { rows: Int32Array; scores: Float32Array } {
+    const { rows } = this.db.get(`SELECT group_concat(scored, ' ') AS rows FROM (SELECT rowid || ' ' || -bm25(words, ${BM25_WEIGHTS}) AS scored FROM words WHERE words MATCH ? LIMIT -1)`, [matchExpression(field, list)]) as { rows: string | null };
+    const parts = rows ? rows.split(' ') : [];
+    const scored = { rows: new Int32Array(parts.length / 2), scores: new Float32Array(parts.length / 2) };
+    for (let k = 0; k < parts.length; k += 2) {
+      scored.rows[k / 2] = Number(parts[k]);
+      scored.scores[k / 2] = Number(parts[k + 1]);
+    }
+    return scored;
   }
 
   /** Message ids by row number, read once and kept up to date by add and remove. */

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { AccountStore } from '../store/accountStore';
 import type { StoredMessage } from './indexer';
 import { leafId, type TextField } from './query';
-import { placeByAccount, type PlacedIds } from './placement';
+import { placeByAccount, type IndexAnswer, type PlacedIds } from './placement';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
 
 type Pending = { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void; progress?: (done: number, total: number) => void };
@@ -40,11 +40,12 @@ export class SearchService {
 
   /**
    * For each word leaf (by leafId), a flag per message of `messages` (1: the index of its account
-   * found the words). `roots` gives the accounts to ask and their stores.
+   * found the words), and with `scores`, each message's relevance. `roots` gives the accounts to ask and their stores.
    */
-  async wordHits(leaves: Array<[TextField, string[]]>, messages: ReadonlyArray<{ accountId: string; id: string }>, roots: ReadonlyMap<string, string>): Promise<Map<string, Uint8Array>> {
-    const hits = new Map(leaves.map(([field, words]) => [leafId(field, words), new Uint8Array(messages.length)]));
-    if (leaves.length === 0) return hits;
+  async wordHits(leaves: Array<[TextField, string[]]>, messages: ReadonlyArray<{ accountId: string; id: string }>, roots: ReadonlyMap<string, string>, scores = false): Promise<IndexAnswer> {
+    const flags = new Map(leaves.map(([field, words]) => [leafId(field, words), new Uint8Array(messages.length)]));
+    const answer: IndexAnswer = { flags, relevance: scores ? new Float32Array(messages.length) : undefined };
+    if (leaves.length === 0) return answer;
     const list = this.placementOf(messages);
     for (const [accountId, root] of roots) {
       const placed = list.accounts.get(accountId);
@@ -54,18 +55,22 @@ export class SearchService {
       this.placed.set(path, list.version);
       let reply: WorkerReply;
       try {
-        reply = await this.ask({ type: 'query', path, leaves, version: list.version, placed: known ? undefined : placed });
+        reply = await this.ask({ type: 'query', path, leaves, version: list.version, placed: known ? undefined : placed, scores });
       } catch (e) {
         this.placed.delete(path); // it may not have been taken
         throw e;
       }
       if (reply.type !== 'hits') continue;
       reply.places.forEach((places, k) => {
-        const flags = hits.get(leafId(...leaves[k]))!;
-        for (const place of places) flags[place] = 1;
+        const found = flags.get(leafId(...leaves[k]))!;
+        const leafScores = reply.scores?.[k];
+        for (let p = 0; p < places.length; p++) {
+          found[places[p]] = 1;
+          if (answer.relevance && leafScores) answer.relevance[places[p]] += leafScores[p];
+        }
       });
     }
-    return hits;
+    return answer;
   }
 
   /** A list's messages by account, made once per list (the list makes a new array when its messages change). */

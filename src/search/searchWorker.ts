@@ -13,7 +13,7 @@ const port = parentPort!;
 const open = new Map<string, SearchIndex>();
 /** Per index, where its messages stand in the list that asked last. */
 const placements = new Map<string, Placement>();
-const post = (reply: WorkerReply) => port.postMessage(reply, reply.type === 'hits' ? reply.places.map((p) => p.buffer as ArrayBuffer) : []);
+const post = (reply: WorkerReply) => port.postMessage(reply, reply.type === 'hits' ? [...reply.places, ...(reply.scores ?? [])].map((p) => p.buffer as ArrayBuffer) : []);
 
 async function indexAt(path: string): Promise<SearchIndex> {
   let index = open.get(path);
@@ -33,7 +33,12 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
       if (request.placed) placements.set(request.path, new Placement(request.version, request.placed));
       const placement = placements.get(request.path);
       if (placement?.version !== request.version) throw new Error('The list asked about is not known here.');
-      return { id: request.id, type: 'hits', places: request.leaves.map(([field, words]) => placement.places(index, index.rowsMatching(field, words))) };
+      const answers = request.leaves.map(([field, words]) => {
+        if (!request.scores) return placement.places(index, index.rowsMatching(field, words));
+        const { rows, scores } = index.scoredRowsMatching(field, words);
+        return placement.places(index, rows, scores);
+      });
+      return { id: request.id, type: 'hits', places: answers.map((a) => a.places), scores: request.scores ? answers.map((a) => a.scores!) : undefined };
     }
     case 'close': {
       await open.get(request.path)?.close();

@@ -10,12 +10,12 @@ export type WorkerRequest =
    * Where in version `version` of a list the messages each word leaf finds stand, in the leaves'
    * order. `placed` (this index's messages in that list) comes with a version's first query.
    */
-  | { id: number; type: 'query'; path: string; leaves: Array<[TextField, string[]]>; version: number; placed?: PlacedIds }
+  | { id: number; type: 'query'; path: string; leaves: Array<[TextField, string[]]>; version: number; placed?: PlacedIds; scores: boolean }
   | { id: number; type: 'close'; path: string };
 
 export type WorkerReply =
   | { id: number; type: 'progress'; done: number; total: number }
   | { id: number; type: 'updated'; added: number; removed: number }
-  | { id: number; type: 'hits'; places: Int32Array[] }
+  | { id: number; type: 'hits'; places: Int32Array[]; scores?: Float32Array[] }
   | { id: number; type: 'closed' }
   | { id: number; type: 'failed'; message: string; name: string };

@@ -8,8 +8,11 @@ export type Column = 'unread' | 'attachment' | 'from' | 'subject' | 'date' | 'si
 
 export const ALL_COLUMNS: readonly Column[] = ['unread', 'attachment', 'from', 'subject', 'date', 'size', 'account'];
 
+/** What a list sorts by: a column, or while searching, how well each message matches the words. */
+export type SortKey = Column | 'relevance';
+
 export interface SortOrder {
-  column: Column;
+  column: SortKey;
   descending: boolean;
 }
 
@@ -72,6 +75,8 @@ export interface ListState {
   unified: boolean;
   /** Why the filter text cannot be read as a query, and at which character. */
   queryError?: { message: string; at: number };
+  /** The filter text has words to search for: the list can be sorted by relevance. */
+  rankable: boolean;
 }
 
 /** Rows from row `start` on. */

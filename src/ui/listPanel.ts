@@ -90,7 +90,7 @@ export class MessageListPanels implements vscode.Disposable {
       pageMessage: () => this.readers.pageDown(),
       saveLayout: (layout) => void this.context.globalState.update(layoutKey, layout),
       report: (err) => this.mail.log.error(`message list: ${err instanceof Error ? err.message : String(err)}`),
-      wordHits: (leaves, messages) => this.mailSearch.wordHits(leaves, messages, this.accountsOf(source)),
+      wordHits: (leaves, messages, scores) => this.mailSearch.wordHits(leaves, messages, this.accountsOf(source), scores),
     });
     const list: OpenList = { source, panel, session };
     this.panels.set(id, list);

@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { ListMessage } from '../list/listMessage';
+import type { IndexAnswer } from '../search/placement';
 import type { TextField } from '../search/query';
 import { SearchService, storedMessages } from '../search/searchService';
 import type { MailService } from './mailService';
@@ -59,12 +60,12 @@ export class MailSearch implements vscode.Disposable {
   }
 
   /** For each word leaf, the keys of the messages the indexes of these accounts find (an account whose index cannot be had finds none). */
-  async wordHits(leaves: Array<[TextField, string[]]>, messages: readonly ListMessage[], accountIds: string[]): Promise<Map<string, Uint8Array>> {
+  async wordHits(leaves: Array<[TextField, string[]]>, messages: readonly ListMessage[], accountIds: string[], scores: boolean): Promise<IndexAnswer> {
     const roots = new Map<string, string>();
     for (const accountId of accountIds) {
       if (await (this.updating.get(accountId) ?? this.update(accountId))) roots.set(accountId, this.mail.storeRoot(accountId));
     }
-    return this.service.wordHits(leaves, messages, roots);
+    return this.service.wordHits(leaves, messages, roots, scores);
   }
 
   dispose(): void {

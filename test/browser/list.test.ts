@@ -136,6 +136,30 @@ describe('message list webview in Chromium', { skip }, () => {
     await page.close();
   });
 
+  test('while searching, "Sort by relevance" puts the best matches first, and back to newest first; it is not remembered', async () => {
+    const page = await newPage();
+    // The index (unit-tested over a real store) stands in: m1 matches best, m3 least; m2 not at all.
+    const relevanceOf: Record<string, number> = { m1: 5, m3: 0.5, m4: 2 };
+    const host = await openList(page, server.origin, [msg(1), msg(2), msg(3), msg(4)], {
+      wordHits: async (leaves, messages, scores) => ({
+        flags: new Map(leaves.map(([field, words]) => [`${field}:${words.join(' ')}`, Uint8Array.from(messages, (m) => (relevanceOf[m.id] ? 1 : 0))])),
+        relevance: scores ? Float32Array.from(messages, (m) => relevanceOf[m.id] ?? 0) : undefined,
+      }),
+    });
+    assert.equal(await page.isVisible('#relevance'), false, 'offered only while searching');
+    await page.fill('#filter', 'budget');
+    await expectKeys(page, ['a/m4', 'a/m3', 'a/m1']);
+    await page.click('#relevance');
+    await expectKeys(page, ['a/m1', 'a/m4', 'a/m3']);
+    assert.equal(await page.getAttribute('#relevance', 'aria-pressed'), 'true');
+    assert.equal(await page.locator('.colhead[aria-sort="descending"], .colhead[aria-sort="ascending"]').count(), 0, 'no column is the order');
+    await page.click('#relevance');
+    await expectKeys(page, ['a/m4', 'a/m3', 'a/m1']);
+    assert.equal(await page.getAttribute('.colhead[data-column="date"]', 'aria-sort'), 'descending');
+    assert.ok(host.layouts.every((layout) => layout.sort.column !== 'relevance'));
+    await page.close();
+  });
+
   test('threads: missing parents, replies before parents, Re: without references and loops; collapsed threads count unread', async () => {
     const page = await newPage();
     await openList(page, server.origin, threadCorpus());

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { listHtml } from '../../src/list/html';
 import type { ListMessage } from '../../src/list/listModel';
-import { layoutFrom, ListSession, type ListLayout, type MessageRef } from '../../src/list/listSession';
+import { layoutFrom, ListSession, type ListDelegate, type ListLayout, type MessageRef } from '../../src/list/listSession';
 import type { ListAction, ListHostMessage, ListWebviewMessage } from '../../src/shared/listProtocol';
 import { THEMES } from './browser';
 import { ROOT } from './readerPage';
@@ -63,7 +63,7 @@ export interface ListHarness {
  * store: it may change `harness.messages` (the session reloads after it, as the panel does on a
  * store change).
  */
-export async function openList(page: Page, origin: string, messages: ListMessage[], options: { theme?: string; unified?: boolean; layout?: Partial<ListLayout>; onAction?: (h: ListHarness, action: ListAction, refs: MessageRef[]) => void } = {}): Promise<ListHarness> {
+export async function openList(page: Page, origin: string, messages: ListMessage[], options: { theme?: string; unified?: boolean; layout?: Partial<ListLayout>; onAction?: (h: ListHarness, action: ListAction, refs: MessageRef[]) => void; wordHits?: ListDelegate['wordHits'] } = {}): Promise<ListHarness> {
   const harness = { messages, shown: [], actions: [], layouts: [], paged: 0, received: [] } as unknown as ListHarness;
   harness.session = new ListSession(() => 'Inbox — me@example.org', layoutFrom(options.layout, !!options.unified), { unified: !!options.unified, sent: false }, {
     post: toPage(page),
@@ -79,6 +79,7 @@ export async function openList(page: Page, origin: string, messages: ListMessage
     report: (err) => {
       throw err;
     },
+    wordHits: options.wordHits,
   });
   await loadListPage(page, origin, (message) => {
     harness.received.push(message);

@@ -11,6 +11,7 @@ import { FLAG_SEEN, FLAG_TRASHED } from '../../src/store/maildir';
 import { identity, radixOrder } from '../../src/list/order';
 import { baseSubject, buildThreads, type ThreadForest, type ThreadInput } from '../../src/list/threads';
 import { ListQuery } from '../../src/list/listQuery';
+import type { IndexAnswer } from '../../src/search/placement';
 import { layoutFrom, ListSession, type ListDelegate } from '../../src/list/listSession';
 import { NO_FILTER, ROW_BLOCK, type ListHostMessage } from '../../src/shared/listProtocol';
 import { listMessage } from '../support/listMessages';
@@ -120,7 +121,7 @@ describe('message list model', () => {
     const first = [msg(1), msg(2), msg(3)];
     const list = new MessageList(first);
     list.setFilter({ ...NO_FILTER, text: 'invoice' });
-    list.setIndexHits('invoice', list.messageList, new Map([['any:invoice', Uint8Array.of(0, 1, 0)]])); // the body of m2
+    list.setIndexHits('invoice', list.messageList, { flags: new Map([['any:invoice', Uint8Array.of(0, 1, 0)]]) }); // the body of m2
     assert.deepEqual(list.window(0, 10).map((r) => r.key), ['a/m2']);
     // Two messages arrive, listed first; m1 is gone: m2 now stands where m3 stood before.
     list.setMessages([msg(5), msg(4), msg(3), msg(2)]);
@@ -129,6 +130,21 @@ describe('message list model', () => {
     // The same messages again (a flag changed): the answer stays.
     list.setMessages([msg(5), msg(4), msg(3), msg(2, { seen: false })]);
     assert.deepEqual(list.window(0, 10).map((r) => r.key), ['a/m2']);
+  });
+
+  test('sorted by relevance: best matches first by the index\'s scores, ties newest first; a thread ranks by its best message', async () => {
+    const list = new MessageList([msg(1), msg(2), msg(3), msg(4)], { sort: { column: 'relevance', descending: true } });
+    list.setFilter({ ...NO_FILTER, text: 'budget' });
+    assert.deepEqual(list.window(0, 10).map((r) => r.key), [], 'nothing matches before the index answers');
+    list.setIndexHits('budget', list.messageList, { flags: new Map([['any:budget', Uint8Array.of(1, 1, 1, 0)]]), relevance: Float32Array.of(0.5, 2.25, 0.5, 0) });
+    assert.deepEqual(list.window(0, 10).map((r) => r.key), ['a/m2', 'a/m3', 'a/m1'], 'm3 and m1 tie: newest first');
+    list.setSort({ column: 'date', descending: true });
+    assert.deepEqual(list.window(0, 10).map((r) => r.key), ['a/m3', 'a/m2', 'a/m1']);
+    // Threaded: a thread whose reply matches best comes first, under its first message.
+    const threaded = new MessageList([msg(1, { messageId: '<a@x>' }), msg(2, { messageId: '<b@x>' }), msg(3, { messageId: '<c@x>', inReplyTo: '<a@x>', references: ['<a@x>'] })], { sort: { column: 'relevance', descending: true }, threaded: true });
+    threaded.setFilter({ ...NO_FILTER, text: 'budget' });
+    threaded.setIndexHits('budget', threaded.messageList, { flags: new Map([['any:budget', Uint8Array.of(1, 1, 1)]]), relevance: Float32Array.of(0.1, 1, 3) });
+    assert.deepEqual(threaded.window(0, 10).map((r) => r.key), ['a/m1', 'a/m2']);
   });
 
   test('the unread, attachment and headers-only toggles each narrow the list', () => {
@@ -343,8 +359,9 @@ describe('list session', () => {
   });
 
   test("the index's answer adds what only the body holds, once it comes; an answer for an older text is dropped", async () => {
-    const answers: Array<{ leaves: Array<[string, string[]]>; answer: (hits: Map<string, Uint8Array>) => void; messages: readonly ListMessage[] }> = [];
-    const { s, lastState } = await session(5, { wordHits: (leaves, messages) => new Promise((answer) => void answers.push({ leaves, answer, messages })) });
+    const answers: Array<{ leaves: Array<[string, string[]]>; answer: (hits: IndexAnswer) => void; messages: readonly ListMessage[] }> = [];
+    const scoresAsked: boolean[] = [];
+    const { s, lastState } = await session(5, { wordHits: (leaves, messages, scores) => new Promise((answer) => void (scoresAsked.push(scores), answers.push({ leaves, answer, messages }))), saveLayout: (layout) => assert.notEqual(layout.sort.column, 'relevance') });
     // The index's answer is a flag per message of the list asked about.
     const flags = (k: number, keys: string[]) => Uint8Array.from(answers[k].messages, (m) => (keys.includes(keyOf(m)) ? 1 : 0));
     await s.onMessage({ type: 'setFilter', filter: { ...NO_FILTER, text: 'invoice' } });
@@ -356,16 +373,21 @@ describe('list session', () => {
       await new Promise((resolve) => setImmediate(resolve));
       await s.onMessage({ type: 'track', atTop: true });
     };
-    answers[0].answer(new Map([['any:invoice', flags(0, ['a/m1', 'a/m3'])]])); // late: for the text before
+    answers[0].answer({ flags: new Map([['any:invoice', flags(0, ['a/m1', 'a/m3'])]]) }); // late: for the text before
     await settled();
     assert.equal(lastState().state.matches, 0);
-    answers[1].answer(new Map([['any:invoices', flags(1, ['a/m2'])]]));
+    answers[1].answer({ flags: new Map([['any:invoices', flags(1, ['a/m2'])]]) });
     await settled();
     assert.deepEqual(lastState().rows.rows.map((r) => r.key), ['a/m2']);
     // A reload (mail arrived, a flag changed) keeps the answer while the index is asked again.
     await s.reload();
     assert.deepEqual(lastState().rows.rows.map((r) => r.key), ['a/m2']);
     assert.equal(answers.length, 3);
+    // Sorting by relevance asks again, for the scores this time; the choice is not kept for the next list.
+    assert.equal(lastState().state.rankable, true);
+    await s.onMessage({ type: 'setSort', sort: { column: 'relevance', descending: true } });
+    assert.equal(answers.length, 4);
+    assert.deepEqual(scoresAsked, [false, false, false, true]);
   });
 
   test('a result marks the sought words in its snippet: folded, as prefixes, inside CJK runs, not the words left out', () => {

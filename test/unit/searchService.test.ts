@@ -17,7 +17,7 @@ const service = new SearchService(join(__dirname, '..', '..', 'src', 'search', '
 async function find(text: string, messages: readonly SearchableMessage[], roots: ReadonlyMap<string, string>): Promise<Uint8Array> {
   const query = parseQuery(text);
   const hits = await service.wordHits(wordLeaves(query), messages, roots);
-  return evaluate(query, messages, (field, words) => hits.get(leafId(field, words))!);
+  return evaluate(query, messages, (field, words) => hits.flags.get(leafId(field, words))!);
 }
 after(async () => {
   await service.dispose();
@@ -95,6 +95,25 @@ describe('search service over a store', () => {
     await service.update(root, storedMessages(store));
     assert.deepEqual(subjects(await find('words', messages, roots)), ['a:One', 'a:Two']);
     assert.deepEqual(subjects(await find('second', messages, roots)), ['a:Two']);
+    await service.close(root);
+    await store.close();
+  });
+
+  test('relevance: a word in the subject ranks above the same word once in a long body; messages not found score 0', async () => {
+    const root = join(scratch, 'relevance');
+    const store = await AccountStore.open(root, { pop3State: true });
+    await deliver(store, 'u1', ['Subject: Lunch', '', `Notes. ${'Other things to say. '.repeat(60)} The budget is fine.`]);
+    await deliver(store, 'u2', ['Subject: Budget for 2027', '', 'See the budget attached; the budget is tight.']);
+    await deliver(store, 'u3', ['Subject: Weather', '', 'Sunny.']);
+    await service.update(root, storedMessages(store));
+    const messages = folderMessages(store, 'inbox', 'a', 'me@example.org');
+    const leaves = wordLeaves(parseQuery('budget'));
+    const scored = await service.wordHits(leaves, messages, new Map([['a', root]]), true);
+    const score = (subject: string) => scored.relevance![messages.findIndex((m) => m.subject === subject)];
+    assert.ok(score('Budget for 2027') > score('Lunch'), `${score('Budget for 2027')} > ${score('Lunch')}`);
+    assert.ok(score('Lunch') > 0);
+    assert.equal(score('Weather'), 0);
+    assert.equal((await service.wordHits(leaves, messages, new Map([['a', root]]))).relevance, undefined, 'not asked for: not computed');
     await service.close(root);
     await store.close();
   });

@@ -61,6 +61,9 @@ const toggleButtons = toggles.map(([field, name, label]) => {
   return b;
 });
 const count = el('span', { id: 'count', role: 'status' });
+// While searching: best matches first (the index's BM25), or back to newest first.
+const relevanceButton = el('button', { class: 'tool', id: 'relevance', 'aria-pressed': 'false', title: 'Best matches first', 'aria-label': 'Sort by relevance', hidden: '' }, icon('sparkle'));
+relevanceButton.addEventListener('click', () => state && post({ type: 'setSort', sort: state.sort.column === 'relevance' ? { column: 'date', descending: true } : { column: 'relevance', descending: true } }));
 const threadButton = el('button', { class: 'tool', id: 'threaded', 'aria-pressed': 'false', title: 'Group by conversation', 'aria-label': 'Group by conversation' }, icon('list-tree'));
 threadButton.addEventListener('click', () => state && post({ type: 'setThreaded', threaded: !state.threaded }));
 const columnsButton = el('button', { class: 'tool', id: 'columns-button', title: 'Choose columns', 'aria-label': 'Choose columns', 'aria-haspopup': 'menu', 'aria-expanded': 'false' }, icon('settings'));
@@ -135,7 +138,7 @@ document.addEventListener('click', (e) => {
   if (!columnMenu.hidden && !columnMenu.contains(e.target as Node) && !columnsButton.contains(e.target as Node)) closeColumnMenu();
 });
 
-document.body.append(el('div', { id: 'toolbar', role: 'toolbar', 'aria-label': 'Message list' }, filterInput, ...toggleButtons, count, threadButton, columnsButton), queryError, grid.root, columnMenu);
+document.body.append(el('div', { id: 'toolbar', role: 'toolbar', 'aria-label': 'Message list' }, filterInput, ...toggleButtons, count, relevanceButton, threadButton, columnsButton), queryError, grid.root, columnMenu);
 
 // ---- selection -----------------------------------------------------------------------------------
 
@@ -276,6 +279,8 @@ function applyState(next: ListState, rows: RowWindow): void {
   state = next;
   if (!filter) showFilter(next.filter);
   threadButton.setAttribute('aria-pressed', String(next.threaded));
+  relevanceButton.hidden = !next.rankable && next.sort.column !== 'relevance';
+  relevanceButton.setAttribute('aria-pressed', String(next.sort.column === 'relevance'));
   // Shown for the text the box holds now: an answer about an older text is not this one's.
   const error = next.queryError && next.filter.text === filterInput.value ? next.queryError : undefined;
   queryError.hidden = !error;
