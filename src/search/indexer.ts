@@ -14,10 +14,14 @@ export interface StoredMessage {
   size: number;
 }
 
-/** Messages per transaction: large enough that commits cost little, small enough to report progress. */
-const BATCH = 200;
+/**
+ * What one transaction takes: enough messages that commits cost little, few enough to report
+ * progress, and no more text than this at once (a batch of 200 plain-text messages of 1 MB each
+ * took the process to 1 GB).
+ */
+export const BATCH = { messages: 200, chars: 8 << 20 };
 
-export function updateIndex(index: SearchIndex, messages: readonly StoredMessage[], progress: (done: number, total: number) => void = () => undefined): { added: number; removed: number } {
+export function updateIndex(index: SearchIndex, messages: readonly StoredMessage[], progress: (done: number, total: number) => void = () => undefined, batch = BATCH): { added: number; removed: number } {
   const indexed = index.contents();
   const wanted = new Set<string>();
   const missing: StoredMessage[] = [];
@@ -27,19 +31,32 @@ export function updateIndex(index: SearchIndex, messages: readonly StoredMessage
   }
   const gone = [...indexed.keys()].filter((id) => !wanted.has(id));
   if (gone.length) index.remove(gone);
-  for (let start = 0; start < missing.length; start += BATCH) {
-    const texts: MessageText[] = [];
-    for (const m of missing.slice(start, start + BATCH)) {
-      let raw: Buffer;
-      try {
-        raw = readFileSync(m.path);
-      } catch {
-        continue; // moved or purged meanwhile: the next update sees it
-      }
-      texts.push({ id: m.id, size: m.size, ...searchText(raw) });
-    }
-    index.add(texts);
-    progress(Math.min(start + BATCH, missing.length), missing.length);
-  }
+  indexMessages(index, missing, progress, batch);
   return { added: missing.length, removed: gone.length };
+}
+
+/** Reads `messages` and puts their words in the index (replacing those of any already in), in batches. */
+export function indexMessages(index: SearchIndex, messages: readonly StoredMessage[], progress: (done: number, total: number) => void = () => undefined, batch = BATCH): void {
+  let texts: MessageText[] = [];
+  let chars = 0;
+  let reported = 0;
+  const flush = (done: number) => {
+    if (texts.length) index.add(texts);
+    texts = [];
+    chars = 0;
+    if (done > reported) progress((reported = done), messages.length);
+  };
+  messages.forEach((m, k) => {
+    let raw: Buffer;
+    try {
+      raw = readFileSync(m.path);
+    } catch {
+      return; // moved or purged meanwhile: the next update sees it
+    }
+    const text: MessageText = { id: m.id, size: m.size, ...searchText(raw) };
+    texts.push(text);
+    chars += text.from.length + text.to.length + text.subject.length + text.body.length + text.attachments.join().length;
+    if (texts.length >= batch.messages || chars >= batch.chars) flush(k + 1);
+  });
+  flush(messages.length);
 }

@@ -85,6 +85,11 @@ export class SearchService {
   /** Per index, the version of the list its worker holds the places of. */
   private readonly placed = new Map<string, number>();
 
+  /** Indexes messages a fetch has just stored (the next update finds them there), while the fetch goes on. */
+  async add(storeRoot: string, messages: StoredMessage[]): Promise<void> {
+    await this.ask({ type: 'add', path: indexPath(storeRoot), messages });
+  }
+
   /** Lets go of a store's index (the store closes or moves). */
   async close(storeRoot: string): Promise<void> {
     if (this.worker) await this.ask({ type: 'close', path: indexPath(storeRoot) });

@@ -4,7 +4,7 @@
  * src/search/searchService.ts, in order; each store's index stays open between them.
  */
 import { parentPort } from 'node:worker_threads';
-import { updateIndex } from './indexer';
+import { indexMessages, updateIndex } from './indexer';
 import { Placement } from './placement';
 import { SearchIndex } from './searchIndex';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
@@ -39,6 +39,10 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
         return placement.places(index, rows, scores);
       });
       return { id: request.id, type: 'hits', places: answers.map((a) => a.places), scores: request.scores ? answers.map((a) => a.scores!) : undefined };
+    }
+    case 'add': {
+      indexMessages(await indexAt(request.path), request.messages);
+      return { id: request.id, type: 'added' };
     }
     case 'close': {
       await open.get(request.path)?.close();

@@ -11,11 +11,14 @@ export type WorkerRequest =
    * order. `placed` (this index's messages in that list) comes with a version's first query.
    */
   | { id: number; type: 'query'; path: string; leaves: Array<[TextField, string[]]>; version: number; placed?: PlacedIds; scores: boolean }
+  /** Index these messages (just stored by a fetch), whatever else the store holds. */
+  | { id: number; type: 'add'; path: string; messages: StoredMessage[] }
   | { id: number; type: 'close'; path: string };
 
 export type WorkerReply =
   | { id: number; type: 'progress'; done: number; total: number }
   | { id: number; type: 'updated'; added: number; removed: number }
   | { id: number; type: 'hits'; places: Int32Array[]; scores?: Float32Array[] }
+  | { id: number; type: 'added' }
   | { id: number; type: 'closed' }
   | { id: number; type: 'failed'; message: string; name: string };

@@ -50,6 +50,15 @@ export interface FetchOptions {
   now?: () => number;
   /** Try again the skipped messages that fetches gave up on: all of them, or these keys. */
   retrySkipped?: boolean | string[];
+  /** Each batch once it is on disk (durable and listed), with where its messages are: search indexes them while the fetch goes on. */
+  onStored?: (stored: StoredFile[]) => void;
+}
+
+/** A message a fetch has stored, and its file (its name changes only when its flags do). */
+export interface StoredFile {
+  id: string;
+  path: string;
+  size: number;
 }
 
 export interface FetchResult {
@@ -132,8 +141,19 @@ async function fetchRound(store: AccountStore, options: FetchOptions): Promise<F
 
     const batching = { sizeLimit: options.sizeLimit ?? 0, batchMessages: options.batchMessages ?? 200, batchBytes: options.batchBytes ?? 16 * 1024 * 1024 };
     const storedNow = new Set<string>();
+    // download() tells of a committed batch's messages in one synchronous loop: told on together.
+    let batch: StoredFile[] = [];
+    const tell = () => {
+      const told = batch;
+      batch = [];
+      options.onStored?.(told);
+    };
     await download(client, store, fresh, batching, (d) => {
       storedNow.add(d.uidl);
+      if (options.onStored) {
+        if (batch.length === 0) queueMicrotask(tell);
+        batch.push({ id: d.id, path: store.pathOf(d.id)!, size: d.size });
+      }
       progress.messagesDone++;
       progress.bytesDone += d.partialOf ?? d.size;
       if (d.partialOf === undefined) result.downloaded++;

@@ -9,6 +9,7 @@ import type { ListMessage } from '../list/listMessage';
 import type { IndexAnswer } from '../search/placement';
 import type { TextField } from '../search/query';
 import { SearchService, storedMessages } from '../search/searchService';
+import type { StoredFile } from '../sync/fetch';
 import type { MailService } from './mailService';
 
 export class MailSearch implements vscode.Disposable {
@@ -16,7 +17,7 @@ export class MailSearch implements vscode.Disposable {
   /** Accounts whose index is up to date with their store (or being brought there). */
   private readonly updating = new Map<string, Promise<boolean>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
   constructor(
     private readonly mail: MailService,
@@ -24,9 +25,12 @@ export class MailSearch implements vscode.Disposable {
   ) {
     this.service = new SearchService(vscode.Uri.joinPath(extensionUri, 'dist', 'searchWorker.js').fsPath);
     // After a change, once it settles (a fetch changes a store many times in a row).
-    this.subscription = mail.onDidChange((id) => {
-      for (const account of id ? [id] : mail.list().map((a) => a.id)) this.schedule(account, 1000);
-    });
+    this.subscriptions = [
+      mail.onDidChange((id) => {
+        for (const account of id ? [id] : mail.list().map((a) => a.id)) this.schedule(account, 1000);
+      }),
+      mail.onDidStore(({ accountId, files }) => this.indexArrived(accountId, files)),
+    ];
     // Stores indexed before this window opened are brought up to date once the window has settled.
     for (const account of mail.list()) this.schedule(account.id, 5000);
   }
@@ -34,6 +38,26 @@ export class MailSearch implements vscode.Disposable {
   private schedule(accountId: string, delayMs: number): void {
     clearTimeout(this.timers.get(accountId));
     this.timers.set(accountId, setTimeout(() => void this.update(accountId), delayMs));
+  }
+
+  /**
+   * Mail a fetch has just stored, indexed on the worker's thread while the fetch goes on: it can be
+   * found as soon as it is fetched, and the update after the fetch finds nothing left to read.
+   */
+  private indexArrived(accountId: string, files: StoredFile[]): void {
+    const root = this.mail.storeRoot(accountId);
+    const run = (this.updating.get(accountId) ?? Promise.resolve(true)).then(
+      (usable) =>
+        usable &&
+        this.service.add(root, files).then(
+          () => true,
+          (e: unknown) => {
+            this.mail.log.warn(`[${accountId}] search index: ${e instanceof Error ? e.message : String(e)}`);
+            return false;
+          },
+        ),
+    );
+    this.updating.set(accountId, run);
   }
 
   /** Brings an account's index up to its store; false when it cannot be had (another window has it). */
@@ -70,7 +94,7 @@ export class MailSearch implements vscode.Disposable {
 
   dispose(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);
-    this.subscription.dispose();
+    for (const s of this.subscriptions) s.dispose();
     void this.service.dispose();
   }
 }

@@ -15,7 +15,7 @@ import { AccountStore, type MessageEntry } from '../store/accountStore';
 import { stampChange, watchChanges } from '../store/changeStamp';
 import { moveStore, storeFolderName } from '../store/location';
 import type { SkippedMessage } from '../store/skipped';
-import { completeMessage, deleteFromServerNow, deleteSkippedFromServer, fetchMail, type FetchResult } from '../sync/fetch';
+import { completeMessage, deleteFromServerNow, deleteSkippedFromServer, fetchMail, type FetchResult, type StoredFile } from '../sync/fetch';
 import { askTrust, showError } from './errors';
 import { withDelayedProgress } from './progress';
 import { loadAccounts, Passwords, saveUserAccounts, setting } from './settings';
@@ -33,6 +33,9 @@ export class MailService implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly busy = new vscode.EventEmitter<boolean>();
   readonly onDidChangeBusy = this.busy.event;
+  private readonly stored = new vscode.EventEmitter<{ accountId: string; files: StoredFile[] }>();
+  /** A batch a fetch has stored, while the fetch goes on (the views hear of it once the fetch ends). */
+  readonly onDidStore = this.stored.event;
   private readonly disposables: vscode.Disposable[] = [];
   /** This window, in the stamps it leaves on stores it changes (another window reads them: changeStamp.ts). */
   private readonly writer = `${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -198,6 +201,7 @@ export class MailService implements vscode.Disposable {
             maxRounds: isBatchingServer(account.host) ? 10 : 1,
             retrySkipped: options.retrySkipped,
             signal,
+            onStored: (files) => this.stored.fire({ accountId: id, files }),
             onProgress: (p) => {
               const percent = p.bytesTotal ? (p.bytesDone / p.bytesTotal) * 100 : 0;
               report({
@@ -350,6 +354,7 @@ export class MailService implements vscode.Disposable {
     for (const d of this.disposables) d.dispose();
     this.changed.dispose();
     this.busy.dispose();
+    this.stored.dispose();
     for (const s of this.stores.values()) void s.then((store) => store.close()).catch(() => undefined);
   }
 }

@@ -83,6 +83,24 @@ describe('the download loop', () => {
     }
   });
 
+  test('each batch is told of once it is on disk, with its files, so search can index it while the fetch goes on', async () => {
+    const messages = [1, 2, 3, 4, 5].map((n) => mail(`m${n}`));
+    const server = await serve({ messages });
+    const root = freshRoot();
+    const told: Array<Array<{ id: string; path: string; size: number }>> = [];
+    const result = await fetchMail(options(root, server, { batchMessages: 2, onStored: (files) => told.push(files) }));
+    assert.equal(result.downloaded, 5);
+    assert.deepEqual(told.map((batch) => batch.length), [2, 2, 1], 'one call per batch');
+    const sizes = new Set(messages.map((m) => m.length));
+    for (const file of told.flat()) {
+      assert.ok(fs.existsSync(file.path), `${file.path} is there when told`);
+      assert.equal(fs.statSync(file.path).size, file.size);
+      assert.ok(sizes.has(file.size));
+      assert.ok(file.path.includes(file.id));
+    }
+    assert.equal(new Set(told.flat().map((f) => f.id)).size, 5);
+  });
+
   test('a message sent longer than its listing allows is skipped and the others come; a cut session is held against no message', async () => {
     const server = await serve({
       messages: [mail('a'), mail('b'), mail('c')],

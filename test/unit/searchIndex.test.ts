@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { evaluate, type SearchableMessage } from '../../src/search/evaluate';
+import { updateIndex } from '../../src/search/indexer';
 import { parseQuery } from '../../src/search/query';
 import { SearchIndex, type MessageText } from '../../src/search/searchIndex';
 import { LockBusyError } from '../../src/store/lock';
@@ -81,6 +82,29 @@ describe('search index', () => {
     index = await SearchIndex.open(path);
     assert.equal(index.fresh, true);
     assert.equal(ids(index).size, 0);
+    await index.close();
+  });
+
+  test('a build holds a batch of text at most: long messages end a transaction early (200 of 1 MB each took 1 GB)', async () => {
+    const dir = mkdtempSync(join(scratch, 'long-'));
+    const stored = Array.from({ length: 6 }, (_, k) => {
+      const path = join(dir, `m${k}`);
+      writeFileSync(path, `Subject: long ${k}\r\n\r\n${'word '.repeat(k === 2 ? 10 : 60_000)}\r\n`);
+      return { id: `m${k}`, path, size: k };
+    });
+    const index = await SearchIndex.open(freshPath());
+    const batches: number[] = [];
+    const add = index.add.bind(index);
+    index.add = (texts) => {
+      batches.push(texts.length);
+      add(texts);
+    };
+    const progress: number[] = [];
+    updateIndex(index, stored, (done) => progress.push(done), { messages: 200, chars: 500_000 });
+    // 300,000 characters each but the third (50): a batch ends once it holds 500,000, so the second takes three.
+    assert.deepEqual(batches, [2, 3, 1]);
+    assert.deepEqual(progress, [2, 5, 6]);
+    assert.equal(index.contents().size, 6);
     await index.close();
   });
 

@@ -99,6 +99,24 @@ describe('search service over a store', () => {
     await store.close();
   });
 
+  test('messages a fetch has just stored are indexed at once, the others kept; one gone meanwhile is passed over', async () => {
+    const root = join(scratch, 'arrived');
+    const store = await AccountStore.open(root, { pop3State: true });
+    await deliver(store, 'u1', ['Subject: Old', '', 'older words']);
+    await service.update(root, storedMessages(store));
+    const fresh = await deliver(store, 'u2', ['Subject: New', '', 'fresh words']);
+    const gone = await deliver(store, 'u3', ['Subject: Gone', '', 'vanished words']);
+    const file = (id: string) => ({ id, path: store.pathOf(id)!, size: store.get(id)!.size });
+    const told = [file(fresh), file(gone)];
+    rmSync(told[1].path); // purged by another window before the worker reads it
+    await service.add(root, told);
+    const messages = folderMessages(store, 'inbox', 'a', 'me@example.org');
+    const hits = await find('words', messages, new Map([['a', root]]));
+    assert.deepEqual(messages.filter((_, i) => hits[i]).map((m) => m.subject).sort(), ['New', 'Old']);
+    await service.close(root);
+    await store.close();
+  });
+
   test('relevance: a word in the subject ranks above the same word once in a long body; messages not found score 0', async () => {
     const root = join(scratch, 'relevance');
     const store = await AccountStore.open(root, { pop3State: true });
