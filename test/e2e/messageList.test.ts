@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { CHROMIUM_BIN, CHROMIUM_INSTALL } from '../support/browser';
 import { CODE_SERVER_BIN, CODE_SERVER_INSTALL } from '../support/codeServer';
+import { until } from '../support/listPage';
 import { ARTIFACTS, withMailWorkbench } from '../support/mailWorkbench';
 import { needTool } from '../support/tier';
 import { answerPassword, rowsOf, runCommand, webviewFrame } from '../support/workbench';
@@ -46,6 +47,7 @@ describe('Message list in VS Code (code-server, installed from the .vsix)', { sk
         await shot('vscode-list.png');
 
         // Delete (the key, in the list): the message leaves, the next row is selected and shown.
+        await until(page, 'the keyboard in the list', () => list.evaluate(() => document.hasFocus()));
         await page.keyboard.press('Delete');
         await listRow(list, 'Quarterly report').waitFor({ state: 'detached', timeout: 20_000 });
         await list.locator('#spacer .row.focused[aria-selected="true"]', { hasText: 'Welcome to Mail Panel' }).waitFor({ timeout: 20_000 });
@@ -64,6 +66,9 @@ describe('Message list in VS Code (code-server, installed from the .vsix)', { sk
         assert.deepEqual(await unreadSubjects(list), []);
 
         // A message arrives on the server; a fetch brings it into the open list, selection kept.
+        // The palette's Enter gave the keyboard back to the list, which VS Code hands to the webview a
+        // moment later: an F1 before that opens a palette that the returning focus then closes.
+        await until(page, 'the keyboard back in the list', () => list.evaluate(() => document.hasFocus()));
         environment.dovecot.deliver('alice', [Buffer.from('From: Carol <carol@example.org>\r\nSubject: Fresh arrival\r\nDate: Sat, 21 Nov 2026 09:00:00 +0000\r\n\r\nnew\r\n')]);
         await runCommand(page, 'Mail: Fetch Mail');
         await listRow(list, 'Fresh arrival').waitFor({ timeout: 30_000 });

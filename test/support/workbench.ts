@@ -11,9 +11,22 @@ export async function openMailView(page: Page, url: string): Promise<void> {
 
 /** Runs a command from the palette (F1), as typed by a person. */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  await page.locator('.quick-input-widget .quick-input-box input').fill(`>${title}`);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor();
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  // VS Code gives a webview its focus back a moment after a palette closes, by a message to its frame:
+  // one that lands after the next F1 closes the new palette. Seen as the input hidden: open it again.
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    const ready = await input
+      .fill(`>${title}`, { timeout: 10_000 })
+      .then(() => page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 }))
+      .then(() => input.evaluate((e) => e === document.activeElement))
+      .catch(async (e: unknown) => {
+        if (await input.isVisible()) throw e; // open, yet no such command: a real failure
+        return false;
+      });
+    if (ready) break;
+    if (attempt === 3) throw new Error(`the command palette closed three times before "${title}" could be run`);
+  }
   await page.keyboard.press('Enter');
 }
 
