@@ -6,6 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { indexMessages, updateIndex } from './indexer';
 import { Placement } from './placement';
+import { leafId, type TextField } from './query';
 import { SearchIndex } from './searchIndex';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
 
@@ -13,6 +14,24 @@ const port = parentPort!;
 const open = new Map<string, SearchIndex>();
 /** Per index, where its messages stand in the list that asked last. */
 const placements = new Map<string, Placement>();
+/**
+ * Per index, the rows of the word leaves asked lately, while the index is unchanged: typing a
+ * query asks its first words again at each keystroke, and a list asks again after each reload.
+ */
+const recent = new Map<string, { changes: number; rows: Map<string, Int32Array> }>();
+const RECENT_LEAVES = 16;
+
+function rowsMatching(path: string, index: SearchIndex, field: TextField, words: string[]): Int32Array {
+  let cache = recent.get(path);
+  if (cache?.changes !== index.changes) recent.set(path, (cache = { changes: index.changes, rows: new Map() }));
+  const key = leafId(field, words);
+  let rows = cache.rows.get(key);
+  if (!rows) {
+    cache.rows.set(key, (rows = index.rowsMatching(field, words)));
+    if (cache.rows.size > RECENT_LEAVES) cache.rows.delete(cache.rows.keys().next().value!);
+  }
+  return rows;
+}
 const post = (reply: WorkerReply) => port.postMessage(reply, reply.type === 'hits' ? [...reply.places, ...(reply.scores ?? [])].map((p) => p.buffer as ArrayBuffer) : []);
 
 async function indexAt(path: string): Promise<SearchIndex> {
@@ -34,7 +53,7 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
       const placement = placements.get(request.path);
       if (placement?.version !== request.version) throw new Error('The list asked about is not known here.');
       const answers = request.leaves.map(([field, words]) => {
-        if (!request.scores) return placement.places(index, index.rowsMatching(field, words));
+        if (!request.scores) return placement.places(index, rowsMatching(request.path, index, field, words));
         const { rows, scores } = index.scoredRowsMatching(field, words);
         return placement.places(index, rows, scores);
       });
@@ -48,6 +67,7 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
       await open.get(request.path)?.close();
       open.delete(request.path);
       placements.delete(request.path);
+      recent.delete(request.path);
       return { id: request.id, type: 'closed' };
     }
   }
