@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { fold } from '../../src/list/fold';
+import { fold, foldWords } from '../../src/list/fold';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,6 +106,15 @@ describe('threads', () => {
 });
 
 describe('message list model', () => {
+  test('filter texts: every run of what is not a letter, a mark or a digit is one space; single spaces stay', () => {
+    assert.equal(foldWords('München, Café!'), 'munchen cafe ');
+    assert.equal(foldWords('a  b\t\nc - d'), 'a b c d');
+    assert.equal(foldWords(' lone spaces stay '), ' lone spaces stay ');
+    assert.equal(foldWords('e-mail: a@b.org'), 'e mail a b org');
+    assert.equal(foldWords('北京 会议，明天'), '北京 会议 明天');
+    assert.equal(foldWords('Résumé  2026'), 'resume 2026');
+  });
+
   test('the quick filter ignores case and accents and counts its matches', () => {
     assert.equal(fold('Müller ÉCOLE Straße ﬁle'), 'muller ecole strasse file');
     const list = new MessageList([msg(1, { subject: 'Treffen in München' }), msg(2, { subject: 'Munich' }), msg(3, { snippet: 'ein MUNCHEN-Ausflug' })]);
