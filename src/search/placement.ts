@@ -17,11 +17,16 @@ export interface IndexAnswer {
   relevance?: Float32Array;
 }
 
-/** One account's messages in a list: ids joined by '\n' (one string crosses threads at once), and the place of each. */
+/**
+ * One account's messages in a list: ids joined by NUL (one string crosses threads at once; a file
+ * name, and so an id, can hold any other character), and the place of each.
+ */
 export interface PlacedIds {
   ids: string;
   places: Int32Array;
 }
+
+const ID_SEPARATOR = '\0';
 
 /** Each account's message ids in `messages`, and their places. */
 export function placeByAccount(messages: ReadonlyArray<{ accountId: string; id: string }>): Map<string, PlacedIds> {
@@ -33,7 +38,7 @@ export function placeByAccount(messages: ReadonlyArray<{ accountId: string; id: 
     placed.ids.push(m.id);
     placed.places.push(i);
   }
-  return new Map([...byAccount].map(([accountId, { ids, places }]) => [accountId, { ids: ids.join('\n'), places: Int32Array.from(places) }]));
+  return new Map([...byAccount].map(([accountId, { ids, places }]) => [accountId, { ids: ids.join(ID_SEPARATOR), places: Int32Array.from(places) }]));
 }
 
 /** Where the messages of one index stand in one version of a list (worker side). */
@@ -46,7 +51,7 @@ export class Placement {
     readonly version: number,
     placed: PlacedIds,
   ) {
-    const ids = placed.ids ? placed.ids.split('\n') : [];
+    const ids = placed.ids ? placed.ids.split(ID_SEPARATOR) : [];
     this.placeOf = new Map(ids.map((id, k) => [id, placed.places[k]]));
   }
 

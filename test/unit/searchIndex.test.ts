@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { evaluate, type SearchableMessage } from '../../src/search/evaluate';
 import { updateIndex } from '../../src/search/indexer';
+import { placeByAccount, Placement } from '../../src/search/placement';
 import { parseQuery } from '../../src/search/query';
 import { SearchIndex, type MessageText } from '../../src/search/searchIndex';
 import { LockBusyError } from '../../src/store/lock';
@@ -106,6 +107,23 @@ describe('search index', () => {
     assert.deepEqual(progress, [2, 5, 6]);
     assert.equal(index.contents().size, 6);
     await index.close();
+  });
+
+  test("the index's rows become places in a list, whatever characters another tool put in a file's name", () => {
+    // Ids as Maildir names allow them: a newline, a comma, a space (only '/' and NUL cannot be).
+    const messages = [
+      { accountId: 'a', id: 'one\nline' },
+      { accountId: 'b', id: 'other' },
+      { accountId: 'a', id: 'two, 3' },
+      { accountId: 'a', id: 'x' },
+    ];
+    const placed = placeByAccount(messages);
+    assert.deepEqual([...placed.get('a')!.places], [0, 2, 3]);
+    const index = { changes: 1, idsByRow: () => ['x', 'two, 3', undefined, 'one\nline', 'not listed'] } as unknown as SearchIndex;
+    const placement = new Placement(1, placed.get('a')!);
+    assert.deepEqual([...placement.places(index, Int32Array.of(0, 1, 3, 4, 9)).places], [3, 2, 0]);
+    const scored = placement.places(index, Int32Array.of(3, 4, 0), Float32Array.of(0.5, 9, 2));
+    assert.deepEqual([[...scored.places], [...scored.scores!]], [[0, 3], [0.5, 2]]);
   });
 
   test('one process has an index at a time', async () => {
