@@ -5,14 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { searchText } from '../mime/searchText';
+import type { StoredFile } from '../store/accountStore';
 import type { MessageText, SearchIndex } from './searchIndex';
-
-/** A message as the store has it on disk. */
-export interface StoredMessage {
-  id: string;
-  path: string;
-  size: number;
-}
 
 /**
  * What one transaction takes: enough messages that commits cost little, few enough to report
@@ -21,10 +15,10 @@ export interface StoredMessage {
  */
 export const BATCH = { messages: 200, chars: 8 << 20 };
 
-export function updateIndex(index: SearchIndex, messages: readonly StoredMessage[], progress: (done: number, total: number) => void = () => undefined, batch = BATCH): { added: number; removed: number } {
+export function updateIndex(index: SearchIndex, messages: readonly StoredFile[], progress: (done: number, total: number) => void = () => undefined, batch = BATCH): { added: number; removed: number } {
   const indexed = index.contents();
   const wanted = new Set<string>();
-  const missing: StoredMessage[] = [];
+  const missing: StoredFile[] = [];
   for (const m of messages) {
     wanted.add(m.id);
     if (indexed.get(m.id) !== m.size) missing.push(m);
@@ -36,7 +30,7 @@ export function updateIndex(index: SearchIndex, messages: readonly StoredMessage
 }
 
 /** Reads `messages` and puts their words in the index (replacing those of any already in), in batches. */
-export function indexMessages(index: SearchIndex, messages: readonly StoredMessage[], progress: (done: number, total: number) => void = () => undefined, batch = BATCH): void {
+export function indexMessages(index: SearchIndex, messages: readonly StoredFile[], progress: (done: number, total: number) => void = () => undefined, batch = BATCH): void {
   let texts: MessageText[] = [];
   let chars = 0;
   let reported = 0;

@@ -6,8 +6,7 @@
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { AccountStore } from '../store/accountStore';
-import type { StoredMessage } from './indexer';
+import type { AccountStore, StoredFile } from '../store/accountStore';
 import { leafId, type TextField } from './query';
 import { placeByAccount, type IndexAnswer, type PlacedIds } from './placement';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
@@ -18,7 +17,7 @@ type Request = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<
 export const indexPath = (storeRoot: string) => join(storeRoot, 'search.db');
 
 /** A store's messages as the indexer reads them. */
-export function storedMessages(store: AccountStore): StoredMessage[] {
+export function storedMessages(store: AccountStore): StoredFile[] {
   return store.list().flatMap((e) => {
     const path = store.pathOf(e.id);
     return path ? [{ id: e.id, path, size: e.size }] : [];
@@ -33,7 +32,7 @@ export class SearchService {
   constructor(private readonly workerScript = join(__dirname, 'searchWorker.js')) {}
 
   /** Brings a store's index up to its messages (a first build reads them all); `progress` as it goes. */
-  async update(storeRoot: string, messages: StoredMessage[], progress?: (done: number, total: number) => void): Promise<{ added: number; removed: number }> {
+  async update(storeRoot: string, messages: StoredFile[], progress?: (done: number, total: number) => void): Promise<{ added: number; removed: number }> {
     const reply = await this.ask({ type: 'update', path: indexPath(storeRoot), messages }, progress);
     return reply.type === 'updated' ? { added: reply.added, removed: reply.removed } : { added: 0, removed: 0 };
   }
@@ -86,7 +85,7 @@ export class SearchService {
   private readonly placed = new Map<string, number>();
 
   /** Indexes messages a fetch has just stored (the next update finds them there), while the fetch goes on. */
-  async add(storeRoot: string, messages: StoredMessage[]): Promise<void> {
+  async add(storeRoot: string, messages: StoredFile[]): Promise<void> {
     await this.ask({ type: 'add', path: indexPath(storeRoot), messages });
   }
 

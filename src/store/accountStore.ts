@@ -41,6 +41,13 @@ export interface MessageEntry extends IndexedMessage {
   folder?: LocalFolderName;
 }
 
+/** A stored message's file: where it is now (its name changes with its flags) and its size. */
+export interface StoredFile {
+  id: string;
+  path: string;
+  size: number;
+}
+
 export type { UidlRecord } from './pop3State';
 
 const LISTING_QUIET_MS = 2000;

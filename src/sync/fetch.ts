@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Pop3Client, Pop3Error, type Pop3Options } from '../pop3';
-import { AccountStore } from '../store/accountStore';
+import { AccountStore, type StoredFile } from '../store/accountStore';
 import { acquireLock } from '../store/lock';
 import { FLAG_TRASHED } from '../store/maildir';
 import type { SkippedMessage } from '../store/skipped';
@@ -54,12 +54,6 @@ export interface FetchOptions {
   onStored?: (stored: StoredFile[]) => void;
 }
 
-/** A message a fetch has stored, and its file (its name changes only when its flags do). */
-export interface StoredFile {
-  id: string;
-  path: string;
-  size: number;
-}
 
 export interface FetchResult {
   downloaded: number;

@@ -9,7 +9,7 @@ import type { ListMessage } from '../list/listMessage';
 import type { IndexAnswer } from '../search/placement';
 import type { TextField } from '../search/query';
 import { SearchService, storedMessages } from '../search/searchService';
-import type { StoredFile } from '../sync/fetch';
+import type { StoredFile } from '../store/accountStore';
 import type { MailService } from './mailService';
 
 export class MailSearch implements vscode.Disposable {
@@ -45,24 +45,17 @@ export class MailSearch implements vscode.Disposable {
    * found as soon as it is fetched, and the update after the fetch finds nothing left to read.
    */
   private indexArrived(accountId: string, files: StoredFile[]): void {
-    const root = this.mail.storeRoot(accountId);
-    const run = (this.updating.get(accountId) ?? Promise.resolve(true)).then(
-      (usable) =>
-        usable &&
-        this.service.add(root, files).then(
-          () => true,
-          (e: unknown) => {
-            this.mail.log.warn(`[${accountId}] search index: ${e instanceof Error ? e.message : String(e)}`);
-            return false;
-          },
-        ),
-    );
-    this.updating.set(accountId, run);
+    void this.chain(accountId, async (usable) => usable && this.tried(accountId, () => this.service.add(this.mail.storeRoot(accountId), files)));
   }
 
   /** Brings an account's index up to its store; false when it cannot be had (another window has it). */
   update(accountId: string): Promise<boolean> {
-    const run = (this.updating.get(accountId) ?? Promise.resolve(true)).then(() => this.doUpdate(accountId));
+    return this.chain(accountId, () => this.doUpdate(accountId));
+  }
+
+  /** Runs `next` after the account's index work before it, with whether that left the index usable. */
+  private chain(accountId: string, next: (usable: boolean) => Promise<boolean>): Promise<boolean> {
+    const run = (this.updating.get(accountId) ?? Promise.resolve(true)).then(next);
     this.updating.set(accountId, run);
     return run;
   }
@@ -72,14 +65,23 @@ export class MailSearch implements vscode.Disposable {
     const build = new BuildProgress();
     try {
       // Inside: a store that cannot be read must not break the chain of updates (the tree says why).
-      const messages = storedMessages(await this.mail.store(accountId));
-      await this.service.update(this.mail.storeRoot(accountId), messages, (done, total) => build.report(done, total));
+      return await this.tried(accountId, async () => {
+        const messages = storedMessages(await this.mail.store(accountId));
+        await this.service.update(this.mail.storeRoot(accountId), messages, (done, total) => build.report(done, total));
+      });
+    } finally {
+      build.end();
+    }
+  }
+
+  /** A step of an account's index: false, and a line in the log, when it fails. */
+  private async tried(accountId: string, step: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await step();
       return true;
     } catch (e) {
       this.mail.log.warn(`[${accountId}] search index: ${e instanceof Error ? e.message : String(e)}`);
       return false;
-    } finally {
-      build.end();
     }
   }
 

@@ -11,11 +11,11 @@ import { DEFAULT_CHECK_MINUTES, isBatchingServer, pop3Options, type AccountConfi
 import { adviseOn } from '../accounts/errorAdvice';
 import { type Pop3Options, type TraceHook } from '../pop3';
 import { CertificateError } from '../pop3';
-import { AccountStore, type MessageEntry } from '../store/accountStore';
+import { AccountStore, type MessageEntry, type StoredFile } from '../store/accountStore';
 import { stampChange, watchChanges } from '../store/changeStamp';
 import { moveStore, storeFolderName } from '../store/location';
 import type { SkippedMessage } from '../store/skipped';
-import { completeMessage, deleteFromServerNow, deleteSkippedFromServer, fetchMail, type FetchResult, type StoredFile } from '../sync/fetch';
+import { completeMessage, deleteFromServerNow, deleteSkippedFromServer, fetchMail, type FetchResult } from '../sync/fetch';
 import { askTrust, showError } from './errors';
 import { withDelayedProgress } from './progress';
 import { loadAccounts, Passwords, saveUserAccounts, setting } from './settings';
