@@ -9,8 +9,10 @@ import { performance } from 'node:perf_hooks';
 import { AccountStore } from '../src/store/accountStore';
 import { fetchMail } from '../src/sync/fetch';
 import { SearchService, storedMessages } from '../src/search/searchService';
+import { splitArrivals } from '../src/search/indexer';
+import type { StoredFile } from '../src/store/accountStore';
 import { buildMessageView } from '../src/reader/viewModel';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 
 interface Args {
   port: number;
@@ -45,13 +47,32 @@ async function ours(a: Args) {
 
 /**
  * A fetch with search on, as the product runs it: each batch the fetch stores is indexed by the
- * search worker (a thread of this process) while the fetch goes on. The worker starts as the fetch
- * does (in a window it runs already). Timed until all of it can be found; then checked.
+ * search worker (a thread of this process) while the fetch goes on, its large messages once the
+ * fetch has ended (src/search/indexer.ts, splitArrivals). The worker is running and has
+ * opened the account's index, as in a window 5 s after it opened (src/ui/mailSearch.ts); that
+ * start is not timed. Timed until the fetch itself is done, and until all of it can be found;
+ * then checked.
  */
 async function oursSearchable(a: Args) {
   const service = new SearchService(join(__dirname, '..', 'src', 'search', 'searchWorker.js'));
-  let indexing = service.add(a.storeRoot, []); // loads the worker and opens the index meanwhile
-  const result = await fetchMail({ storeRoot: a.storeRoot, server: server(a), onStored: (files) => void (indexing = indexing.then(() => service.add(a.storeRoot, files))) });
+  mkdirSync(a.storeRoot, { recursive: true }); // the account's store, as in a window
+  await service.update(a.storeRoot, []);
+  await quiet(); // V8 compiles the index's WebAssembly further in the background after its first use
+  const warmMs = performance.now() - started;
+  // As MailSearch does: each batch indexed as it arrives, its large messages once the fetch has ended.
+  let indexing = Promise.resolve();
+  const afterFetch: StoredFile[] = [];
+  const result = await fetchMail({
+    storeRoot: a.storeRoot,
+    server: server(a),
+    onStored: (files) => {
+      const split = splitArrivals(files);
+      afterFetch.push(...split.afterFetch);
+      if (split.now.length) indexing = indexing.then(() => service.add(a.storeRoot, split.now));
+    },
+  });
+  const fetchedMs = performance.now() - started;
+  if (afterFetch.length) indexing = indexing.then(() => service.add(a.storeRoot, afterFetch));
   await indexing;
   const searchableMs = performance.now() - started;
   const store = await AccountStore.open(a.storeRoot);
@@ -59,7 +80,18 @@ async function oursSearchable(a: Args) {
   await store.close();
   await service.dispose();
   if (added !== 0) throw new Error(`${added} messages were left for the update after the fetch`);
-  done({ downloaded: result.downloaded, searchableMs });
+  done({ downloaded: result.downloaded, warmMs, fetchedMs, searchableMs });
+}
+
+/** Until this process has used under 10 % of a CPU for 100 ms (at most 5 s). */
+async function quiet(): Promise<void> {
+  const deadline = performance.now() + 5000;
+  for (;;) {
+    const before = process.cpuUsage();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const used = process.cpuUsage(before);
+    if ((used.user + used.system) / 1000 < 10 || performance.now() > deadline) return;
+  }
 }
 
 /** The ceiling: log in, pipeline every RETR, count terminators; store nothing. */

@@ -15,6 +15,22 @@ import type { MessageText, SearchIndex } from './searchIndex';
  */
 export const BATCH = { messages: 200, chars: 8 << 20 };
 
+/**
+ * While a fetch goes on, the messages it stores are indexed as they arrive, but for large ones:
+ * their bytes are read again once the fetch has ended. Beside a fetch of 200 messages of 1 MB
+ * (which writes and flushes as many bytes, while the server sends them), reading them again cost
+ * the fetch 25-45 % of its speed; most mail is far smaller, and indexing it cost little.
+ */
+export const LARGE_ARRIVAL_BYTES = 256 * 1024;
+
+/** A fetch's stored batch: what to index now, and what once the fetch has ended. */
+export function splitArrivals(files: readonly StoredFile[]): { now: StoredFile[]; afterFetch: StoredFile[] } {
+  const now: StoredFile[] = [];
+  const afterFetch: StoredFile[] = [];
+  for (const file of files) (file.size < LARGE_ARRIVAL_BYTES ? now : afterFetch).push(file);
+  return { now, afterFetch };
+}
+
 export function updateIndex(index: SearchIndex, messages: readonly StoredFile[], progress: (done: number, total: number) => void = () => undefined, batch = BATCH): { added: number; removed: number } {
   const indexed = index.contents();
   const wanted = new Set<string>();

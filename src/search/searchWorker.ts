@@ -3,6 +3,7 @@
  * host's thread (a first build of a large store reads every message). Answers the requests of
  * src/search/searchService.ts, in order; each store's index stays open between them.
  */
+import { getPriority, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { indexMessages, updateIndex } from './indexer';
 import { Placement } from './placement';
@@ -11,6 +12,20 @@ import { SearchIndex } from './searchIndex';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
 
 const port = parentPort!;
+
+/**
+ * Indexing yields the CPU to the fetch that feeds it, and to the editor: on Linux a thread has a
+ * nice value of its own, so this lowers this thread's alone (elsewhere the call would lower the
+ * whole process, the extension host's thread with it, and it is not made). Nice 10 weighs about a
+ * tenth of a thread at 0 when they compete, and costs nothing when the CPU is idle.
+ */
+if (process.platform === 'linux') {
+  try {
+    setPriority(Math.max(getPriority(), 10)); // never above where it runs
+  } catch {
+    // not permitted here (a sandbox): indexing runs at the host's priority
+  }
+}
 const open = new Map<string, SearchIndex>();
 /** Per index, where its messages stand in the list that asked last. */
 const placements = new Map<string, Placement>();
@@ -74,6 +89,33 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
 }
 
 let queue = Promise.resolve();
+const failed = (id: number, e: unknown): WorkerReply => ({ id, type: 'failed', message: e instanceof Error ? e.message : String(e), name: e instanceof Error ? e.name : 'Error' });
+
+/**
+ * Mail a fetch stored, per index, not yet indexed: batches that arrive while the worker is busy
+ * join the first one still waiting, so they go into the index in one transaction (FTS5 writes a
+ * segment per transaction and merges them later; many small ones cost more in all).
+ */
+const arriving = new Map<string, Extract<WorkerRequest, { type: 'add' }> & { ids: number[] }>();
+
 port.on('message', (request: WorkerRequest) => {
-  queue = queue.then(() => handle(request).then(post, (e: unknown) => post({ id: request.id, type: 'failed', message: e instanceof Error ? e.message : String(e), name: e instanceof Error ? e.name : 'Error' })));
+  if (request.type === 'add') {
+    const waiting = arriving.get(request.path);
+    if (waiting) {
+      waiting.ids.push(request.id);
+      waiting.messages = waiting.messages.concat(request.messages);
+      return;
+    }
+    const joined = { ...request, ids: [request.id] };
+    arriving.set(request.path, joined);
+    queue = queue.then(() => {
+      arriving.delete(request.path);
+      return handle(joined).then(
+        () => joined.ids.forEach((id) => post({ id, type: 'added' })),
+        (e: unknown) => joined.ids.forEach((id) => post(failed(id, e))),
+      );
+    });
+    return;
+  }
+  queue = queue.then(() => handle(request).then(post, (e: unknown) => post(failed(request.id, e))));
 });

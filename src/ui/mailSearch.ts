@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { ListMessage } from '../list/listMessage';
 import type { IndexAnswer } from '../search/placement';
 import type { TextField } from '../search/query';
+import { splitArrivals } from '../search/indexer';
 import { SearchService, storedMessages } from '../search/searchService';
 import type { StoredFile } from '../store/accountStore';
 import type { MailService } from './mailService';
@@ -17,6 +18,8 @@ export class MailSearch implements vscode.Disposable {
   /** Accounts whose index is up to date with their store (or being brought there). */
   private readonly updating = new Map<string, Promise<boolean>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Large messages fetches have stored, indexed once no fetch runs (indexer.ts, splitArrivals). */
+  private readonly afterFetch = new Map<string, StoredFile[]>();
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(
@@ -30,6 +33,11 @@ export class MailSearch implements vscode.Disposable {
         for (const account of id ? [id] : mail.list().map((a) => a.id)) this.schedule(account, 1000);
       }),
       mail.onDidStore(({ accountId, files }) => this.indexArrived(accountId, files)),
+      mail.onDidChangeBusy((busy) => {
+        if (busy) return;
+        for (const [accountId, files] of this.afterFetch) this.index(accountId, files);
+        this.afterFetch.clear();
+      }),
     ];
     // Stores indexed before this window opened are brought up to date once the window has settled.
     for (const account of mail.list()) this.schedule(account.id, 5000);
@@ -45,6 +53,12 @@ export class MailSearch implements vscode.Disposable {
    * found as soon as it is fetched, and the update after the fetch finds nothing left to read.
    */
   private indexArrived(accountId: string, files: StoredFile[]): void {
+    const { now, afterFetch } = splitArrivals(files);
+    if (afterFetch.length) this.afterFetch.set(accountId, [...(this.afterFetch.get(accountId) ?? []), ...afterFetch]);
+    if (now.length) this.index(accountId, now);
+  }
+
+  private index(accountId: string, files: StoredFile[]): void {
     void this.chain(accountId, async (usable) => usable && this.tried(accountId, () => this.service.add(this.mail.storeRoot(accountId), files)));
   }
 

@@ -1,7 +1,7 @@
 /** Search over a real store, its index built and kept up to date in the worker thread (src/search/searchService.ts). */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { folderMessages } from '../../src/list/listMessage';
@@ -11,6 +11,7 @@ import { indexPath, SearchService, storedMessages } from '../../src/search/searc
 import { AccountStore } from '../../src/store/accountStore';
 import { FLAG_SEEN } from '../../src/store/maildir';
 
+const hostNice = getPriority(); // before any worker runs
 const scratch = mkdtempSync(join(tmpdir(), 'mailpanel-searchservice-'));
 const service = new SearchService(join(__dirname, '..', '..', 'src', 'search', 'searchWorker.js'));
 /** Which of `messages` a query finds: word leaves from the indexes, the rest from the messages. */
@@ -113,6 +114,41 @@ describe('search service over a store', () => {
     const messages = folderMessages(store, 'inbox', 'a', 'me@example.org');
     const hits = await find('words', messages, new Map([['a', root]]));
     assert.deepEqual(messages.filter((_, i) => hits[i]).map((m) => m.subject).sort(), ['New', 'Old']);
+    await service.close(root);
+    await store.close();
+  });
+
+  test('batches a fetch stores while the worker is busy are all indexed, each answered, a query between them served', { timeout: 20_000 }, async () => {
+    const root = join(scratch, 'burst');
+    const store = await AccountStore.open(root, { pop3State: true });
+    const ids: string[] = [];
+    for (let k = 0; k < 30; k++) ids.push(await deliver(store, `u${k}`, [`Subject: Burst ${k}`, '', `burst words number${k}`]));
+    const file = (id: string) => ({ id, path: store.pathOf(id)!, size: store.get(id)!.size });
+    const messages = folderMessages(store, 'inbox', 'a', 'me@example.org');
+    const roots = new Map([['a', root]]);
+    // Sent at once, as a fetch tells of its batches: all but the first wait behind it in the worker.
+    const adds = ids.map((id) => service.add(root, [file(id)]));
+    const between = find('burst', messages, roots);
+    await Promise.all(adds);
+    assert.ok((await between).some((hit) => hit === 1), 'the query between the batches is answered');
+    const hits = await find('burst', messages, roots);
+    assert.equal(hits.filter((hit) => hit === 1).length, 30);
+    for (const k of [0, 17, 29]) assert.equal((await find(`number${k}`, messages, roots)).filter((hit) => hit === 1).length, 1);
+    await service.close(root);
+    await store.close();
+  });
+
+  test('the worker indexes below the host thread\'s priority (Linux: its own nice value), the host thread left as it was', { skip: process.platform !== 'linux' && 'thread priorities are per thread on Linux only' }, async () => {
+    const root = join(scratch, 'nice');
+    const store = await AccountStore.open(root, { pop3State: true });
+    await service.update(root, storedMessages(store)); // the worker runs
+    const nice = (task: string) => {
+      const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    };
+    const values = readdirSync('/proc/self/task').map(nice);
+    assert.equal(nice(String(process.pid)), hostNice, 'the host thread keeps its priority');
+    assert.ok(values.includes(Math.max(hostNice, 10)), `a thread at nice 10 (found ${values.join(' ')})`);
     await service.close(root);
     await store.close();
   });
