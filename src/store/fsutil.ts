@@ -1,4 +1,5 @@
 /** Durable file-system steps shared by the store: atomic replace and directory fsync. */
+import { isAscii } from 'node:buffer';
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -35,8 +36,16 @@ export async function writeFileAtomic(path: string, data: string | Buffer): Prom
 /** Reads and parses a JSON file; undefined when it is missing or unreadable (the caller rebuilds). */
 export async function readJson<T>(path: string): Promise<T | undefined> {
   try {
-    return JSON.parse(await fs.readFile(path, 'utf8')) as T;
+    const bytes = await fs.readFile(path);
+    // ASCII (as asciiJson writes) read as Latin-1: no UTF-8 decoding, and a string of one byte per
+    // character, half the memory a single character beyond it makes V8 spend on the whole text.
+    return JSON.parse(isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8')) as T;
   } catch {
     return undefined;
   }
+}
+
+/** JSON in ASCII alone, every other character escaped (\u00fc): readJson reads it the cheap way. */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -8,6 +8,7 @@
  * name, and a file any tool can still read by the header.
  */
 import type { MessageSummary } from '../mime/summary';
+import { asciiJson } from './fsutil';
 
 export interface IndexedMessage extends MessageSummary {
   /** The Maildir id (file name up to the first ','). */
@@ -43,7 +44,7 @@ export function encodeIndex(messages: Iterable<IndexedMessage>, listing: Listing
   const rows: DiskRow[] = [];
   for (const m of messages) rows.push(FIELDS.map((f) => m[f] ?? null));
   const saved: SavedIndex = { version: INDEX_VERSION, fields: FIELDS, rows, listing };
-  return JSON.stringify(saved);
+  return asciiJson(saved);
 }
 
 /** The rows and listings of a saved index; nothing when it is of another version or malformed. */

@@ -4,7 +4,12 @@
  * rather than trusted, so the store reads that message's file again instead of showing a lie.
  */
 import assert from 'node:assert/strict';
+import { isAscii } from 'node:buffer';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { readJson } from '../../src/store/fsutil';
 import { decodeIndex, encodeIndex, INDEX_VERSION, indexedMessage, type IndexedMessage } from '../../src/store/listingIndex';
 
 const summary = { from: 'Ann <ann@example.org>', to: 'bob@example.org', subject: 'Hello', date: 1_764_000_000_000, hasAttachments: true, snippet: 'Hi Bob', messageId: '<1@x>', inReplyTo: '<0@x>', references: ['<0@x>'] };
@@ -83,5 +88,22 @@ describe('the listing index on disk', () => {
     const row: IndexedMessage = decoded.messages[1];
     assert.equal(row.uidl, undefined);
     assert.equal(row.partialOf, undefined);
+  });
+
+  test('mail in any script is written in ASCII alone and read back the same; an index written as UTF-8 (older versions) still reads', async () => {
+    const scripts = { ...summary, from: 'Jürgen Groß <j@example.de>', subject: 'Отчёт 北京 مرحبا 🎉 \u2028 end', snippet: 'a\u0000b \ud800 lone' };
+    const row = indexedMessage('1764.M3P2.host', 'ü-uid', 99, undefined, scripts);
+    const text = encodeIndex([row], listing);
+    assert.ok(isAscii(Buffer.from(text)), 'the file is ASCII');
+    const dir = mkdtempSync(join(tmpdir(), 'mailpanel-index-'));
+    try {
+      writeFileSync(join(dir, 'ascii.json'), text);
+      assert.deepEqual(decodeIndex(await readJson(join(dir, 'ascii.json'))).messages, [row]);
+      writeFileSync(join(dir, 'utf8.json'), JSON.stringify(JSON.parse(text)));
+      assert.ok(!isAscii(readFileSync(join(dir, 'utf8.json'))), 'the older form is UTF-8');
+      assert.deepEqual(decodeIndex(await readJson(join(dir, 'utf8.json'))).messages, [row]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
