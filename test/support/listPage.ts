@@ -20,7 +20,16 @@ import { ROOT } from './readerPage';
 
 const NONCE = 'bGlzdC1ub25jZS0xMjM0';
 
-export async function startListServer(): Promise<{ origin: string; close(): void }> {
+/**
+ * The list page's server. `toPage` on it sends host messages down one open response (Server-Sent
+ * Events) that the page posts to itself, as VS Code's webview.postMessage does: the benchmark's
+ * channel, for Playwright's evaluate per message compiled code in the page at each (a quarter of
+ * what the page allocated while scrolling) where VS Code's channel compiles nothing. The tests use
+ * the module's toPage, which needs no page option.
+ */
+export async function startListServer(): Promise<{ origin: string; close(): void; toPage(message: ListHostMessage): void }> {
+  let events: http.ServerResponse | undefined;
+  const waiting: string[] = [];
   const files: Record<string, [string, string]> = {
     '/list.js': [join(ROOT, 'dist', 'list.js'), 'text/javascript'],
     '/codicons/codicon.css': [join(ROOT, 'dist', 'codicons', 'codicon.css'), 'text/css'],
@@ -28,6 +37,12 @@ export async function startListServer(): Promise<{ origin: string; close(): void
   };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/host-events') {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+      events = res;
+      for (const data of waiting.splice(0)) res.write(data);
+      return;
+    }
     const file = files[url.pathname];
     if (file) {
       res.writeHead(200, { 'content-type': file[1] });
@@ -35,16 +50,32 @@ export async function startListServer(): Promise<{ origin: string; close(): void
     }
     const theme = THEMES[(url.searchParams.get('theme') ?? 'light') as keyof typeof THEMES];
     // What VS Code does around a webview: theme variables on <html>, acquireVsCodeApi defined.
-    const harness = `<script nonce="${NONCE}">window.acquireVsCodeApi=()=>({postMessage:(m)=>window.__toHost(m),getState:()=>undefined,setState:()=>undefined});</script>`;
-    const html = listHtml({ cspSource: `http://${req.headers.host}`, scriptUri: '/list.js', codiconsUri: '/codicons/codicon.css', nonce: NONCE })
+    const sse = url.searchParams.has('events');
+    const harness =
+      `<script nonce="${NONCE}">window.acquireVsCodeApi=()=>({postMessage:(m)=>window.__toHost(m),getState:()=>undefined,setState:()=>undefined});` +
+      (sse ? `new EventSource('/host-events').onmessage=(e)=>window.postMessage(JSON.parse(e.data),'*');` : '') +
+      '</script>';
+    let html = listHtml({ cspSource: `http://${req.headers.host}`, scriptUri: '/list.js', codiconsUri: '/codicons/codicon.css', nonce: NONCE })
       .replace('<html lang="en">', `<html lang="en" style="${Object.entries(theme).map(([k, v]) => `${k}:${v}`).join(';')}">`)
       .replace('<body>', `<body class="vscode-${url.searchParams.get('theme') ?? 'light'}">`)
       .replace('<script nonce', `${harness}<script nonce`);
+    if (sse) html = html.replace("default-src 'none'", `default-src 'none'; connect-src http://${req.headers.host}`);
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(html);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      events?.end();
+      server.close();
+    },
+    toPage: (message) => {
+      const data = `data: ${JSON.stringify(message)}\n\n`;
+      if (events) events.write(data);
+      else waiting.push(data);
+    },
+  };
 }
 
 export interface ListHarness {
@@ -96,9 +127,9 @@ export const toPage = (page: Page) => (message: ListHostMessage) => void page.ev
  * Loads the list page with `toHost` receiving what the webview posts (openList puts a ListSession
  * behind it in this process; the benchmark puts one in a process of its own).
  */
-export async function loadListPage(page: Page, origin: string, toHost: (message: ListWebviewMessage) => void, theme = 'light'): Promise<void> {
+export async function loadListPage(page: Page, origin: string, toHost: (message: ListWebviewMessage) => void, theme = 'light', events = false): Promise<void> {
   await page.exposeBinding('__toHost', (_source, message: ListWebviewMessage) => toHost(message));
-  await page.goto(`${origin}/?theme=${theme}`);
+  await page.goto(`${origin}/?theme=${theme}${events ? '&events' : ''}`);
 }
 
 /**
