@@ -136,7 +136,7 @@ describe('message list webview in Chromium', { skip }, () => {
     await page.close();
   });
 
-  test('while searching, "Sort by relevance" puts the best matches first, and back to newest first; it is not remembered', async () => {
+  test('while searching, "Sort by relevance" puts the best matches first, and back to the order before; it is not remembered', async () => {
     const page = await newPage();
     // The index (unit-tested over a real store) stands in: m1 matches best, m3 least; m2 not at all.
     const relevanceOf: Record<string, number> = { m1: 5, m3: 0.5, m4: 2 };
@@ -156,6 +156,15 @@ describe('message list webview in Chromium', { skip }, () => {
     await page.click('#relevance');
     await expectKeys(page, ['a/m4', 'a/m3', 'a/m1']);
     assert.equal(await page.getAttribute('.colhead[data-column="date"]', 'aria-sort'), 'descending');
+    // Sorted by a column of one's choosing, relevance goes back to it.
+    await page.click('.colhead[data-column="subject"]');
+    await expectKeys(page, ['a/m1', 'a/m3', 'a/m4']);
+    const subjectOrder = await page.getAttribute('.colhead[data-column="subject"]', 'aria-sort');
+    await page.click('#relevance');
+    await expectKeys(page, ['a/m1', 'a/m4', 'a/m3']);
+    await page.click('#relevance');
+    await expectKeys(page, ['a/m1', 'a/m3', 'a/m4']);
+    assert.equal(await page.getAttribute('.colhead[data-column="subject"]', 'aria-sort'), subjectOrder);
     assert.ok(host.layouts.every((layout) => layout.sort.column !== 'relevance'));
     await page.close();
   });

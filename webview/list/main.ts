@@ -63,7 +63,13 @@ const toggleButtons = toggles.map(([field, name, label]) => {
 const count = el('span', { id: 'count', role: 'status' });
 // While searching: best matches first (the index's BM25), or back to newest first.
 const relevanceButton = el('button', { class: 'tool', id: 'relevance', 'aria-pressed': 'false', title: 'Best matches first', 'aria-label': 'Sort by relevance', hidden: '' }, icon('sparkle'));
-relevanceButton.addEventListener('click', () => state && post({ type: 'setSort', sort: state.sort.column === 'relevance' ? { column: 'date', descending: true } : { column: 'relevance', descending: true } }));
+/** The order before "by relevance", to go back to. */
+let sortBeforeRelevance: ListState['sort'] | undefined;
+relevanceButton.addEventListener('click', () => {
+  if (!state) return;
+  if (state.sort.column !== 'relevance') sortBeforeRelevance = state.sort;
+  post({ type: 'setSort', sort: state.sort.column === 'relevance' ? (sortBeforeRelevance ?? { column: 'date', descending: true }) : { column: 'relevance', descending: true } });
+});
 const threadButton = el('button', { class: 'tool', id: 'threaded', 'aria-pressed': 'false', title: 'Group by conversation', 'aria-label': 'Group by conversation' }, icon('list-tree'));
 threadButton.addEventListener('click', () => state && post({ type: 'setThreaded', threaded: !state.threaded }));
 const columnsButton = el('button', { class: 'tool', id: 'columns-button', title: 'Choose columns', 'aria-label': 'Choose columns', 'aria-haspopup': 'menu', 'aria-expanded': 'false' }, icon('settings'));
