@@ -180,6 +180,9 @@ async function runRounds(dovecot: Dovecot, boxes: Box[], scratch: string): Promi
       const order = clients.map((_, k) => clients[(k + round) % clients.length]);
       for (const client of order) {
         const dir = join(scratch, `${box.user}-${round}-${clients.indexOf(client)}`);
+        // Each client starts with nothing of the one before left to write back: the disk's flushing of
+        // the previous run's 20-200 MB otherwise lands in the next one's fsyncs.
+        spawnSync('sync');
         samples.get(box.user)!.get(client.name)!.push(await client.once(box, dir));
         rmSync(dir, { recursive: true, force: true });
       }
