@@ -54,7 +54,6 @@ export interface FetchOptions {
   onStored?: (stored: StoredFile[]) => void;
 }
 
-
 export interface FetchResult {
   downloaded: number;
   partial: number;

@@ -61,7 +61,7 @@ const toggleButtons = toggles.map(([field, name, label]) => {
   return b;
 });
 const count = el('span', { id: 'count', role: 'status' });
-// While searching: best matches first (the index's BM25), or back to newest first.
+// While searching: best matches first (the index's BM25), or back to the order before.
 const relevanceButton = el('button', { class: 'tool', id: 'relevance', 'aria-pressed': 'false', title: 'Best matches first', 'aria-label': 'Sort by relevance', hidden: '' }, icon('sparkle'));
 /** The order before "by relevance", to go back to. */
 let sortBeforeRelevance: ListState['sort'] | undefined;
