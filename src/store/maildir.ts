@@ -63,19 +63,58 @@ export function parseFileName(file: string, dir: 'new' | 'cur'): MaildirFile | u
   let at = comma;
   while (at !== -1) {
     const next = base.indexOf(',', at + 1);
-    const field = base.slice(at + 1, next === -1 ? base.length : next);
-    const value = field.slice(2);
-    if (field.startsWith('S=')) out.size = toCount(value) ?? -1;
-    else if (field.startsWith('U=')) out.uidl = Buffer.from(value, 'base64url').toString('latin1');
-    else if (field.startsWith('P=')) out.partialOf = toCount(value);
-    else if (field.startsWith('L=')) out.listSize = toCount(value);
+    const end = next === -1 ? base.length : next;
+    // A field is a letter and '=': read in place, the value the only string made.
+    if (base.charCodeAt(at + 2) === 61 /* = */) {
+      const key = base.charCodeAt(at + 1);
+      if (key === 83 /* S */) out.size = toCount(base, at + 3, end) ?? -1;
+      else if (key === 85 /* U */) out.uidl = uidlOf(base.slice(at + 3, end));
+      else if (key === 80 /* P */) out.partialOf = toCount(base, at + 3, end);
+      else if (key === 76 /* L */) out.listSize = toCount(base, at + 3, end);
+    }
     at = next;
   }
   return out;
 }
 
-function toCount(text: string): number | undefined {
-  return /^\d+$/.test(text) ? Number(text) : undefined;
+/** The digits of text[start, end) as a number; undefined when empty or anything else is there. */
+function toCount(text: string, start: number, end: number): number | undefined {
+  if (start >= end) return undefined;
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    n = n * 10 + digit;
+  }
+  return end - start > 15 ? Number(text.slice(start, end)) : n; // past 2^53 as Number() rounds it
+}
+
+const BASE64URL = new Int8Array(128).fill(-1);
+for (let k = 0; k < 64; k++) BASE64URL['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.charCodeAt(k)] = k;
+
+/**
+ * The UIDL of a `U=` field: base64url (as fileName writes it, unpadded) read by hand, each byte a
+ * Latin-1 character. Hot on open (one per message): Buffer's decoder and its string cost a buffer
+ * per name. Anything else (padding, the other alphabet, a stray character, from another program)
+ * goes to Buffer's decoder, whose reading of such text stays the rule.
+ */
+function uidlOf(text: string): string {
+  if (text.length % 4 === 1) return Buffer.from(text, 'base64url').toString('latin1');
+  let out = '';
+  let bits = 0;
+  let held = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const v = c < 128 ? BASE64URL[c] : -1;
+    if (v < 0) return Buffer.from(text, 'base64url').toString('latin1');
+    bits = (bits << 6) | v;
+    held += 6;
+    if (held >= 8) {
+      held -= 8;
+      out += String.fromCharCode((bits >> held) & 0xff);
+    }
+  }
+  return out;
 }
 
 function isSortedFlags(flags: string): boolean {

@@ -67,6 +67,17 @@ describe('Maildir file names', () => {
     }
   });
 
+  test("a UIDL field written by another program reads as Node's base64url decoder reads it (padding, either alphabet, stray characters)", () => {
+    const random = rng(7);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const odd = ['+', '/', '=', '==', ' ', '.', 'é', '\u00ff', '\u20ac', '!'];
+    for (let i = 0; i < 5000; i++) {
+      let value = '';
+      for (let n = Math.floor(random() * 80); n > 0; n--) value += random() < 0.05 ? odd[Math.floor(random() * odd.length)] : alphabet[Math.floor(random() * 64)];
+      assert.equal(parseFileName(`abc,S=1,U=${value},P=2`, 'new')!.uidl, Buffer.from(value, 'base64url').toString('latin1'), JSON.stringify(value));
+    }
+  });
+
   test('message ids: unique, from the time, the process and the host, safe in a file name', () => {
     const before = Date.now();
     const ids = Array.from({ length: 5000 }, () => newMessageId());
