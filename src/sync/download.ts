@@ -71,7 +71,7 @@ export async function download(
     const job = (async () => {
       if (partial) delivery.write(await client.top(m.msg, 0));
       else await client.retrieve(m.msg, delivery, retrCap(m.size));
-      delivery.finish();
+      await delivery.finish();
       batch.push(delivery);
       batchSize += delivery.size;
       if (batch.length >= options.batchMessages || batchSize >= options.batchBytes) flush();
@@ -98,7 +98,7 @@ export async function download(
   await commits.catch((err: unknown) => {
     failure ??= err;
   });
-  for (const d of started) if (!committed.has(d)) d.discard();
+  await Promise.all(started.filter((d) => !committed.has(d)).map((d) => d.discard()));
   for (const { message, error } of skips) {
     store.skipped.failed({ key: message.key, uid: printableUid(message.uid), size: message.size, reason: error.message, lastTried: Date.now() });
   }

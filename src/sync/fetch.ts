@@ -242,7 +242,7 @@ export function completeMessage(options: SessionOptions, id: string): Promise<vo
         await client.retrieve(msg, delivery, retrCap(size));
         await store.commit([delivery]);
       } catch (err) {
-        delivery.discard();
+        await delivery.discard();
         throw err;
       }
       await client.quit();

@@ -43,60 +43,77 @@ describe('a delivery', () => {
     ['a message that outgrows the gathering limit', 600_000, 16_384],
     ['a large message in one-byte-odd chunks', 300_000, 4_099],
   ] as const) {
-    test(`${label}: the file holds exactly the bytes received, though the socket reuses its buffer`, () => {
+    // Fed at once, before the file is created: what comes first waits in copies.
+    test(`${label}: the file holds exactly the bytes received, though the socket reuses its buffer`, async () => {
       const data = message(bytes);
       const d = delivery();
       feed(d, data, chunk);
-      d.finish();
+      await d.finish();
       assert.equal(d.size, data.length);
       assert.ok(readFileSync(d.tempPath).equals(data), 'stored bytes differ from the bytes received');
       assert.equal(d.summary.subject, 'Quarterly numbers');
       assert.equal(d.summary.from, 'Ann Example <ann@example.org>');
       assert.ok(d.headerHash, 'the identifying headers are fingerprinted');
-      d.discard();
+      await d.discard();
     });
   }
 
-  test('a small message is written once, when complete; a large one goes to disk as it arrives', () => {
+  test('a small message is written once, when complete; a large one goes to disk as it arrives', async () => {
     const small = delivery();
+    await small.created;
     feed(small, message(10_000), 1000);
-    assert.ok(!existsSync(small.tempPath), 'nothing on disk before the message is complete');
-    small.finish();
-    assert.ok(existsSync(small.tempPath));
-    small.discard();
+    assert.equal(statSync(small.tempPath).size, 0, 'nothing written before the message is complete');
+    await small.finish();
+    assert.equal(statSync(small.tempPath).size, message(10_000).length);
+    await small.discard();
 
     const large = delivery();
+    await large.created;
     const data = message(400_000);
     feed(large, data.subarray(0, 300_000), 10_000);
     assert.ok(statSync(large.tempPath).size >= 256 * 1024, 'past the limit, what arrived is on disk');
     assert.ok(statSync(large.tempPath).size <= 300_000);
     feed(large, data.subarray(300_000), 10_000);
-    large.finish();
+    await large.finish();
     assert.ok(readFileSync(large.tempPath).equals(data));
-    large.discard();
+    await large.discard();
   });
 
-  test('a LIST size above the limit streams from the first byte; at or below it, it gathers', () => {
+  test('a LIST size above the limit streams from the first byte; at or below it, it gathers', async () => {
     const announced = delivery(undefined, 1_000_000);
+    await announced.created;
     announced.write(Buffer.from(HEADERS));
     assert.equal(statSync(announced.tempPath).size, HEADERS.length);
-    announced.discard();
+    await announced.discard();
     const atLimit = delivery(undefined, 256 * 1024);
+    await atLimit.created;
     atLimit.write(Buffer.from(HEADERS));
-    assert.ok(!existsSync(atLimit.tempPath));
-    atLimit.discard();
+    assert.equal(statSync(atLimit.tempPath).size, 0);
+    await atLimit.discard();
   });
 
-  test('the summary comes from the first bytes, even when the headers arrive a byte at a time into a streamed message', () => {
+  test('the file is created as the delivery starts, off the main thread; bytes that come first are written once it is there', async () => {
+    const d = delivery(undefined, 1_000_000);
+    assert.ok(!existsSync(d.tempPath), 'created on libuv\'s pool, not in the constructor');
+    const data = message(300_000);
+    feed(d, data, 65_536); // streamed, yet nowhere to write yet: the socket's buffer is copied
+    await d.created;
+    assert.ok(readFileSync(d.tempPath).equals(data), 'what waited was written when the file came');
+    await d.finish();
+    assert.ok(readFileSync(d.tempPath).equals(data));
+    await d.discard();
+  });
+
+  test('the summary comes from the first bytes, even when the headers arrive a byte at a time into a streamed message', async () => {
     const d = delivery(undefined, 1_000_000);
     const data = message(300_000);
     feed(d, data.subarray(0, 200), 1);
     feed(d, data.subarray(200), 65_536);
-    d.finish();
+    await d.finish();
     assert.equal(d.summary.subject, 'Quarterly numbers');
     assert.equal(d.summary.messageId, '<q@example.org>');
     assert.ok(readFileSync(d.tempPath).equals(data));
-    d.discard();
+    await d.discard();
   });
 
   test('the server size it records: the full size for a headers-only copy, else LIST\'s, else none', () => {
@@ -105,91 +122,117 @@ describe('a delivery', () => {
     assert.equal(delivery(undefined, 0).listSize, undefined);
   });
 
-  test('the summary is not there before the message is finished', () => {
+  test('the summary is not there before the message is finished', async () => {
     const d = delivery();
     d.write(Buffer.from(HEADERS));
     assert.throws(() => d.summary, /not finished/);
-    d.finish();
-    assert.equal(d.summary.subject, 'Quarterly numbers');
-    d.finish(); // a second finish changes nothing
+    const finished = d.finish();
+    assert.equal(d.summary.subject, 'Quarterly numbers', 'there as soon as finish is called');
+    assert.equal(d.finish(), finished, 'a second finish changes nothing');
+    await finished;
     assert.ok(readFileSync(d.tempPath).equals(Buffer.from(HEADERS)), 'written once');
-    d.discard();
+    await d.discard();
   });
 
-  test('an empty message still leaves its (empty) file', () => {
+  test('an empty message still leaves its (empty) file', async () => {
     const d = delivery();
-    d.finish();
+    await d.finish();
     assert.equal(statSync(d.tempPath).size, 0);
-    d.discard();
+    await d.discard();
     assert.ok(!existsSync(d.tempPath));
   });
 
-  test('a disk that fails mid-message: the session goes on, finish reports the error, nothing half-written is kept', () => {
-    const dir = mkdtempSync(join(scratch, 'gone-'));
-    const d = new Delivery(join(dir, 'm.part'), 'idx', 'uidlx', HEAD_LIMIT, undefined, 1_000_000);
-    rmSync(dir, { recursive: true });
-    assert.doesNotThrow(() => feed(d, message(50_000), 8192), 'the connection keeps reading');
-    assert.throws(() => d.finish(), /ENOENT/);
-    d.discard();
+  test('a disk that fails mid-message: the session goes on, finish reports the error, nothing half-written is kept', async () => {
+    const d = delivery(undefined, 1_000_000);
+    await d.created;
+    const original = fs.writevSync;
+    let writes = 0;
+    fs.writevSync = ((fd: number, buffers: NodeJS.ArrayBufferView[]) => {
+      if (++writes > 2) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      return original(fd, buffers);
+    }) as typeof fs.writevSync;
+    try {
+      assert.doesNotThrow(() => feed(d, message(50_000), 8192), 'the connection keeps reading');
+    } finally {
+      fs.writevSync = original;
+    }
+    await assert.rejects(d.finish(), /ENOSPC/);
+    await d.discard();
+    assert.ok(!existsSync(d.tempPath));
   });
 
-  test('short writes are completed: the file still holds every byte', () => {
+  test('a file that cannot be created: the session goes on, finish reports why', async () => {
+    const dir = mkdtempSync(join(scratch, 'gone-'));
+    rmSync(dir, { recursive: true });
+    const d = new Delivery(join(dir, 'm.part'), 'idy', 'uidly', HEAD_LIMIT, undefined, 1_000_000);
+    assert.doesNotThrow(() => feed(d, message(50_000), 8192), 'the connection keeps reading');
+    await assert.rejects(d.finish(), /ENOENT/);
+    await d.discard();
+  });
+
+  test('short writes are completed: the file still holds every byte', async () => {
     const original = fs.writevSync;
     fs.writevSync = ((fd: number, buffers: NodeJS.ArrayBufferView[]) => original(fd, [Buffer.from(buffers[0].buffer, buffers[0].byteOffset, Math.min(777, buffers[0].byteLength))])) as typeof fs.writevSync;
     try {
       for (const size of [5_000, 700_000]) {
         const d = delivery();
         const data = message(size);
+        await d.created;
         feed(d, data, 30_000);
-        d.finish();
+        await d.finish();
         assert.ok(readFileSync(d.tempPath).equals(data), `${size}: bytes lost in short writes`);
-        d.discard();
+        await d.discard();
       }
     } finally {
       fs.writevSync = original;
     }
   });
 
-  test('streamed or gathered, the summary and header fingerprint come from exactly the first head-limit bytes', () => {
+  test('streamed or gathered, the summary and header fingerprint come from exactly the first head-limit bytes', async () => {
     // Headers longer than the limit: what lies past it must not reach the summary either way.
     const long = Buffer.from(`Subject: kept\r\nX-Pad: ${'p'.repeat(HEAD_LIMIT)}\r\nFrom: beyond-the-limit@example.org\r\n\r\nbody\r\n`);
     const streamed = delivery(undefined, 1_000_000);
     feed(streamed, long, 1000);
-    streamed.finish();
+    await streamed.finish();
     const gathered = delivery();
     feed(gathered, long, 1000);
-    gathered.finish();
+    await gathered.finish();
     const cut = delivery();
     cut.write(long.subarray(0, HEAD_LIMIT));
-    cut.finish();
+    await cut.finish();
     assert.deepEqual(streamed.summary, gathered.summary);
     assert.deepEqual(streamed.summary, cut.summary);
     assert.equal(streamed.headerHash, gathered.headerHash);
     assert.equal(streamed.headerHash, cut.headerHash);
     assert.doesNotMatch(streamed.summary.from, /beyond-the-limit/);
-    for (const d of [streamed, gathered, cut]) d.discard();
+    for (const d of [streamed, gathered, cut]) await d.discard();
   });
 
-  test('every descriptor a delivery opens is closed: committed, failed or discarded', () => {
+  test('every descriptor a delivery opens is closed: committed, failed or discarded, even before its file was there', async () => {
     const open = () => fs.readdirSync('/proc/self/fd').length;
     const before = open();
     for (let i = 0; i < 20; i++) {
       const d = delivery(undefined, i % 2 ? 1_000_000 : 0);
       feed(d, message(i % 2 ? 300_000 : 2_000), 65_536);
-      if (i % 3 === 0) d.discard();
-      else {
-        d.finish();
-        d.discard();
+      if (i % 3 === 0) await d.discard();
+      else if (i % 3 === 1) {
+        await d.finish();
+        await d.discard();
+      } else {
+        const discarded = d.discard(); // while the file is still being created
+        await assert.rejects(d.finish(), /discarded/);
+        await discarded;
+        assert.ok(!existsSync(d.tempPath), 'nothing left of it');
       }
     }
     assert.equal(open(), before);
   });
 
-  test('a discarded streamed message leaves no file and no open descriptor', () => {
+  test('a discarded streamed message leaves no file and no open descriptor', async () => {
     const d = delivery(undefined, 1_000_000);
     feed(d, message(100_000), 8192);
-    d.discard();
+    await d.discard();
     assert.ok(!existsSync(d.tempPath));
-    d.discard(); // twice is harmless
+    await d.discard(); // twice is harmless
   });
 });

@@ -40,6 +40,13 @@ beforeEach(async () => {
     names.set(fd, basename(String(path)));
     return fd;
   }) as typeof fs.openSync);
+  patch(fs, 'open', (original) => ((path: fs.PathLike, ...rest: unknown[]) => {
+    const callback = rest.pop() as (err: NodeJS.ErrnoException | null, fd: number) => void;
+    (original as (...a: unknown[]) => void)(path, ...rest, (err: NodeJS.ErrnoException | null, fd: number) => {
+      if (!err) names.set(fd, basename(String(path)));
+      callback(err, fd);
+    });
+  }) as typeof fs.open);
   patch(fs, 'fsync', (original) => ((fd: number, callback: (err: NodeJS.ErrnoException | null) => void) => {
     events.push(`fsync ${names.get(fd) ?? fd}`);
     original(fd, callback);

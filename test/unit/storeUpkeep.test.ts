@@ -82,13 +82,14 @@ describe('what a window sees of its own changes', () => {
     const root = freshRoot();
     const store = await AccountStore.open(root, { pop3State: true });
     const d = store.startDelivery('uid-cut', undefined, 300_000);
+    await d.created;
     d.write(Buffer.alloc(300_000, 'a')); // past the gathering limit: on disk already
     assert.equal(readdirSync(join(store.maildir, 'tmp')).length, 1);
     const again = await AccountStore.open(root, { pop3State: true });
     await again.cleanTmp();
     assert.deepEqual(readdirSync(join(store.maildir, 'tmp')), []);
     assert.deepEqual(readdirSync(store.maildir).sort(), ['cur', 'new', 'tmp'], 'nothing of it anywhere else');
-    d.discard();
+    await d.discard();
   });
 });
 
