@@ -9,8 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { AccountStore } from '../src/store/accountStore';
 import { fetchMail } from '../src/sync/fetch';
 import { SearchService, storedMessages } from '../src/search/searchService';
-import { splitArrivals } from '../src/search/indexer';
-import type { StoredFile } from '../src/store/accountStore';
+import { Arrivals } from '../src/search/indexer';
 import { buildMessageView } from '../src/reader/viewModel';
 import { mkdirSync, readFileSync } from 'node:fs';
 
@@ -46,9 +45,9 @@ async function ours(a: Args) {
 }
 
 /**
- * A fetch with search on, as the product runs it: each batch the fetch stores is indexed by the
- * search worker (a thread of this process) while the fetch goes on, its large messages once the
- * fetch has ended (src/search/indexer.ts, splitArrivals). The worker is running and has
+ * A fetch with search on, as the product runs it: what the fetch stores is indexed by the search
+ * worker (a thread of this process) once the fetch ends, and every few seconds of a long one
+ * (src/search/indexer.ts, Arrivals). The worker is running and has
  * opened the account's index, as in a window 5 s after it opened (src/ui/mailSearch.ts); that
  * start is not timed. Timed until the fetch itself is done, and until all of it can be found;
  * then checked.
@@ -59,20 +58,12 @@ async function oursSearchable(a: Args) {
   await service.update(a.storeRoot, []);
   await quiet(); // V8 compiles the index's WebAssembly further in the background after its first use
   const warmMs = performance.now() - started;
-  // As MailSearch does: each batch indexed as it arrives, its large messages once the fetch has ended.
+  // As MailSearch does.
   let indexing = Promise.resolve();
-  const afterFetch: StoredFile[] = [];
-  const result = await fetchMail({
-    storeRoot: a.storeRoot,
-    server: server(a),
-    onStored: (files) => {
-      const split = splitArrivals(files);
-      afterFetch.push(...split.afterFetch);
-      if (split.now.length) indexing = indexing.then(() => service.add(a.storeRoot, split.now));
-    },
-  });
+  const arrivals = new Arrivals((files) => (indexing = indexing.then(() => service.add(a.storeRoot, files))));
+  const result = await fetchMail({ storeRoot: a.storeRoot, server: server(a), onStored: (files) => arrivals.stored(files) });
   const fetchedMs = performance.now() - started;
-  if (afterFetch.length) indexing = indexing.then(() => service.add(a.storeRoot, afterFetch));
+  arrivals.fetchEnded();
   await indexing;
   const searchableMs = performance.now() - started;
   const store = await AccountStore.open(a.storeRoot);

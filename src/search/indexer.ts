@@ -15,20 +15,58 @@ import type { MessageText, SearchIndex } from './searchIndex';
  */
 export const BATCH = { messages: 200, chars: 8 << 20 };
 
-/**
- * While a fetch goes on, the messages it stores are indexed as they arrive, but for large ones:
- * their bytes are read again once the fetch has ended. Beside a fetch of 200 messages of 1 MB
- * (which writes and flushes as many bytes, while the server sends them), reading them again cost
- * the fetch 25-45 % of its speed; most mail is far smaller, and indexing it cost little.
- */
+/** Messages this large are read again for the index only once the fetch that stored them has ended. */
 export const LARGE_ARRIVAL_BYTES = 256 * 1024;
+/** How long mail a fetch stores waits, while the fetch goes on, to be indexed. */
+export const ARRIVAL_WAIT_MS = 5000;
 
-/** A fetch's stored batch: what to index now, and what once the fetch has ended. */
-export function splitArrivals(files: readonly StoredFile[]): { now: StoredFile[]; afterFetch: StoredFile[] } {
-  const now: StoredFile[] = [];
-  const afterFetch: StoredFile[] = [];
-  for (const file of files) (file.size < LARGE_ARRIVAL_BYTES ? now : afterFetch).push(file);
-  return { now, afterFetch };
+/**
+ * Mail a fetch stores, on its way into the index: gathered while the fetch goes on, indexed every
+ * ARRIVAL_WAIT_MS and, all that is left, when it ends; messages of LARGE_ARRIVAL_BYTES and more
+ * only then. Indexing beside a fetch slows it: with each stored batch indexed at once, 1,000
+ * realistic messages from a server on the same two cores took 17 % longer (median of 12 rounds),
+ * and reading 200 messages of 1 MB again beside the fetch that writes them, 25-45 %. Gathered, a
+ * short fetch's mail is indexed as soon as it ends, in one transaction; a long one's can be
+ * found seconds after it came. Meanwhile the list finds new mail by its sender, recipients,
+ * subject and snippet, which it holds itself.
+ */
+export class Arrivals {
+  private waiting: StoredFile[] = [];
+  private large: StoredFile[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly index: (files: StoredFile[]) => void,
+    private readonly waitMs = ARRIVAL_WAIT_MS,
+  ) {}
+
+  /** A fetch stored `files` (durable). */
+  stored(files: readonly StoredFile[]): void {
+    for (const file of files) (file.size < LARGE_ARRIVAL_BYTES ? this.waiting : this.large).push(file);
+    if (this.waiting.length === 0 || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.take(this.waiting.splice(0));
+    }, this.waitMs);
+  }
+
+  /** The fetch has ended: all that waits is indexed now. */
+  fetchEnded(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.take([...this.waiting.splice(0), ...this.large.splice(0)]);
+  }
+
+  /** Drops what waits (the next update of the index finds it missing and reads it). */
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.waiting = [];
+    this.large = [];
+  }
+
+  private take(files: StoredFile[]): void {
+    if (files.length) this.index(files);
+  }
 }
 
 export function updateIndex(index: SearchIndex, messages: readonly StoredFile[], progress: (done: number, total: number) => void = () => undefined, batch = BATCH): { added: number; removed: number } {

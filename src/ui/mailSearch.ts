@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { ListMessage } from '../list/listMessage';
 import type { IndexAnswer } from '../search/placement';
 import type { TextField } from '../search/query';
-import { splitArrivals } from '../search/indexer';
+import { Arrivals } from '../search/indexer';
 import { SearchService, storedMessages } from '../search/searchService';
 import type { StoredFile } from '../store/accountStore';
 import type { MailService } from './mailService';
@@ -18,8 +18,8 @@ export class MailSearch implements vscode.Disposable {
   /** Accounts whose index is up to date with their store (or being brought there). */
   private readonly updating = new Map<string, Promise<boolean>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  /** Large messages fetches have stored, indexed once no fetch runs (indexer.ts, splitArrivals). */
-  private readonly afterFetch = new Map<string, StoredFile[]>();
+  /** Per account, the mail its fetches stored, on its way into the index (indexer.ts). */
+  private readonly arrivals = new Map<string, Arrivals>();
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(
@@ -34,9 +34,7 @@ export class MailSearch implements vscode.Disposable {
       }),
       mail.onDidStore(({ accountId, files }) => this.indexArrived(accountId, files)),
       mail.onDidChangeBusy((busy) => {
-        if (busy) return;
-        for (const [accountId, files] of this.afterFetch) this.index(accountId, files);
-        this.afterFetch.clear();
+        if (!busy) for (const arrivals of this.arrivals.values()) arrivals.fetchEnded();
       }),
     ];
     // Stores indexed before this window opened are brought up to date once the window has settled.
@@ -49,13 +47,13 @@ export class MailSearch implements vscode.Disposable {
   }
 
   /**
-   * Mail a fetch has just stored, indexed on the worker's thread while the fetch goes on: it can be
-   * found as soon as it is fetched, and the update after the fetch finds nothing left to read.
+   * Mail a fetch has just stored, indexed on the worker's thread once the fetch ends (every few
+   * seconds of a long one): the update after the fetch finds nothing left to read.
    */
   private indexArrived(accountId: string, files: StoredFile[]): void {
-    const { now, afterFetch } = splitArrivals(files);
-    if (afterFetch.length) this.afterFetch.set(accountId, [...(this.afterFetch.get(accountId) ?? []), ...afterFetch]);
-    if (now.length) this.index(accountId, now);
+    let arrivals = this.arrivals.get(accountId);
+    if (!arrivals) this.arrivals.set(accountId, (arrivals = new Arrivals((stored) => this.index(accountId, stored))));
+    arrivals.stored(files);
   }
 
   private index(accountId: string, files: StoredFile[]): void {
@@ -109,6 +107,7 @@ export class MailSearch implements vscode.Disposable {
   }
 
   dispose(): void {
+    for (const arrivals of this.arrivals.values()) arrivals.dispose();
     for (const timer of this.timers.values()) clearTimeout(timer);
     for (const s of this.subscriptions) s.dispose();
     void this.service.dispose();
