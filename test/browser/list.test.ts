@@ -192,6 +192,22 @@ describe('message list webview in Chromium', { skip }, () => {
     await page.close();
   });
 
+  test('a page focused by VS Code puts the keyboard in the search box, and leaves focus already inside alone', async () => {
+    const page = await newPage();
+    await openList(page, server.origin, Array.from({ length: 5 }, (_, i) => msg(i)));
+    const focusPage = () =>
+      page.evaluate(() => {
+        window.dispatchEvent(new FocusEvent('focus')); // as VS Code's focus of the webview's frame
+        return document.activeElement?.id;
+      });
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    assert.equal(await focusPage(), 'filter');
+    await page.keyboard.press('ArrowDown'); // and from there into the list
+    await page.waitForFunction(() => document.activeElement?.id === 'grid');
+    assert.equal(await focusPage(), 'grid', 'a user in the list stays there');
+    await page.close();
+  });
+
   test('keyboard alone: move, extend, select all, open, page the message, Delete moves to the next row', async () => {
     const page = await newPage();
     const host = await openList(page, server.origin, Array.from({ length: 40 }, (_, i) => msg(i)), {

@@ -81,6 +81,11 @@ filterInput.addEventListener('input', () => {
   clearTimeout(filterTimer);
   filterTimer = setTimeout(() => filter && sendFilter({ ...filter, text: filterInput.value }), 60);
 });
+// VS Code focuses the page, not an element in it (a list just opened, Search Messages): the keyboard
+// starts in the search box, from where Down or Enter goes into the list. Focus already inside stays.
+window.addEventListener('focus', () => {
+  if (!document.activeElement || document.activeElement === document.body) filterInput.focus();
+});
 filterInput.addEventListener('keydown', (e) => {
   if (e.key === 'ArrowDown' || e.key === 'Enter') {
     e.preventDefault();
