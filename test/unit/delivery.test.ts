@@ -93,10 +93,25 @@ describe('a delivery', () => {
   });
 
   test('the file is created as the delivery starts, off the main thread; bytes that come first are written once it is there', async () => {
-    const d = delivery(undefined, 1_000_000);
-    assert.ok(!existsSync(d.tempPath), 'created on libuv\'s pool, not in the constructor');
+    // fs.open is held until the test lets it go: the pool may create a file at any moment, so a
+    // check that it is not there yet is only sure while the creation waits.
+    const original = fs.open;
+    const held: (() => void)[] = [];
+    fs.open = ((...args: Parameters<typeof fs.open>) => {
+      held.push(() => (original as (...a: unknown[]) => void)(...args));
+    }) as typeof fs.open;
+    let d: Delivery;
+    try {
+      d = delivery(undefined, 1_000_000);
+    } finally {
+      fs.open = original;
+    }
+    assert.equal(held.length, 1, 'the constructor asks the pool for the file');
+    assert.ok(!existsSync(d.tempPath), 'and does not make it itself');
     const data = message(300_000);
     feed(d, data, 65_536); // streamed, yet nowhere to write yet: the socket's buffer is copied
+    assert.ok(!existsSync(d.tempPath));
+    held[0]();
     await d.created;
     assert.ok(readFileSync(d.tempPath).equals(data), 'what waited was written when the file came');
     await d.finish();
