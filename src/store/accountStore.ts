@@ -15,21 +15,23 @@
  * or corrupt file costs time, never mail. Only a fetch loads the POP3 state (open with
  * `pop3State`); the views need the Maildir and the index alone.
  *
- * index.json also keeps the names in new/ and cur/ with each directory's mtime, so an open skips
- * readdir while a directory is unchanged. A listing is recorded only when its directory had been
- * quiet for LISTING_QUIET_MS, so a change in the same timestamp tick cannot hide behind it.
+ * index.json also keeps each message's file name and the mtimes of new/ and cur/, so an open neither
+ * lists nor parses a directory that is unchanged (listingIndex.ts). A listing is recorded only when
+ * its directory had been quiet for LISTING_QUIET_MS, so a change in the same timestamp tick cannot
+ * hide behind it; any later change, this store's or another program's, moves the mtime on. A fetch,
+ * which decides what a server may delete, parses every name all the same: the Maildir is the truth.
  *
  * The UI only renames and unlinks message files (atomic), so it can work while a fetch runs in
  * another window.
  */
-import { closeSync, openSync, promises as fs, readSync, renameSync } from 'node:fs';
+import { closeSync, openSync, promises as fs, readSync, renameSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
-import { FLAG_SEEN, FLAG_TRASHED, fileName, messageNames, newMessageId, parseFileName, sortFlags, type MaildirFile } from './maildir';
-import { fsyncDir, readJson, writeFileAtomic } from './fsutil';
+import { FLAG_SEEN, FLAG_TRASHED, fileName, flagsOf, messageNames, newMessageId, parseFileName, sortFlags, type MaildirFile } from './maildir';
+import { fsyncDir, parseJson, readJsonText, writeFileAtomic } from './fsutil';
 import { Pop3State, type UidlRecord } from './pop3State';
 import { Delivery } from './delivery';
 import { SkippedLog } from './skipped';
-import { decodeIndex, encodeIndex, indexedMessage, type IndexedMessage, type Listings } from './listingIndex';
+import { decodeIndex, encodeIndex, indexedMessage, peekMtimes, type DecodedIndex, type IndexedMessage, type MaildirDir, type Mtimes } from './listingIndex';
 import { summarize, SUMMARY_BYTES } from '../mime/summary';
 import { LOCAL_FOLDER_DIRS, openLocalFolders, type LocalFolder, type LocalFolderName } from './localFolder';
 
@@ -51,13 +53,15 @@ export interface StoredFile {
 export type { UidlRecord } from './pop3State';
 
 const LISTING_QUIET_MS = 2000;
+const DIRS: readonly MaildirDir[] = ['new', 'cur'];
 
 export class AccountStore {
   readonly maildir: string;
   /** Each stored message's file and, once known, its index row: one map, one lookup per message. */
   private files = new Map<string, Stored>();
   private pop3: Pop3State | undefined; // loaded only with `pop3State`
-  private listing: Listings = {};
+  /** The mtimes of new/ and cur/ whose listing this store's files still are (see scanMaildir). */
+  private mtimes: Mtimes = {};
   private indexDirty = false;
   /** Server messages a fetch could not download, and why (see skipped.ts). */
   skipped!: SkippedLog;
@@ -75,10 +79,14 @@ export class AccountStore {
   static async open(root: string, options: { pop3State?: boolean } = {}): Promise<AccountStore> {
     const store = new AccountStore(root);
     for (const sub of ['tmp', 'new', 'cur']) await fs.mkdir(join(store.maildir, sub), { recursive: true });
-    const index = decodeIndex(await readJson<unknown>(store.indexPath));
-    await store.scanMaildir(index.listing);
+    const [text, ...stats] = await Promise.all([readJsonText(store.indexPath), ...DIRS.map((dir) => fs.stat(join(store.maildir, dir), { bigint: true }))]);
+    // A directory that changed since the index was saved is listed on libuv's pool while the index is parsed here.
+    const peeked = text ? peekMtimes(text) : {};
+    const listed = DIRS.map((dir, i) => (peeked[dir] === String(stats[i].mtimeNs) ? undefined : messageNames(join(store.maildir, dir))));
+    const index = decodeIndex(parseJson(text));
+    const placed = await store.scanMaildir(index, stats, listed, !!options.pop3State);
     if (options.pop3State) store.pop3 = await Pop3State.load(root, store.files.values());
-    await store.loadIndex(index.messages);
+    await store.loadIndex(index, placed);
     store.skipped = await SkippedLog.load(root);
     if (!options.pop3State) store.folders = await openLocalFolders(root);
     return store;
@@ -291,10 +299,9 @@ export class AccountStore {
   async saveIndex(): Promise<void> {
     if (!this.indexDirty) return;
     this.indexDirty = false;
-    const rows: IndexedMessage[] = [];
-    for (const file of this.files.values()) if (file.row) rows.push(file.row);
-    await writeFileAtomic(this.indexPath, encodeIndex(rows, this.listing));
+    await writeFileAtomic(this.indexPath, encodeIndex(this.files.values(), this.mtimes));
   }
+
 
   // ---- loading and reconciling -------------------------------------------------------------------
 
@@ -302,42 +309,58 @@ export class AccountStore {
     return join(this.root, 'index.json');
   }
 
-  private async scanMaildir(saved: Listings): Promise<void> {
+  /**
+   * Fills the files map from each directory: from the index's rows and names while the directory
+   * has the mtime recorded with them, else from its listing (started early, in `listed`). `verify`
+   * parses the names of the index's rows too instead of taking their fields from the rows. Returns
+   * the directories whose rows were placed so.
+   */
+  private async scanMaildir(index: DecodedIndex, stats: BigIntStats[], listed: (Promise<string[]> | undefined)[], verify: boolean): Promise<Set<MaildirDir>> {
     this.files.clear();
-    for (const dir of ['new', 'cur'] as const) {
-      const path = join(this.maildir, dir);
-      const { mtimeNs, mtimeMs } = await fs.stat(path, { bigint: true });
-      const mtime = String(mtimeNs);
-      const cached = saved[dir];
-      let names = cached?.mtime === mtime && Array.isArray(cached.names) ? cached.names : undefined;
-      if (!names) {
-        names = await messageNames(path);
-        const quiet = Date.now() - Number(mtimeMs) >= LISTING_QUIET_MS;
-        if (quiet || cached) this.indexDirty = true; // the saved listing changes
-        this.listing = { ...this.listing, [dir]: quiet ? { mtime, names } : undefined };
-      } else {
-        this.listing = { ...this.listing, [dir]: cached };
+    const placed = new Set<MaildirDir>();
+    for (const [i, dir] of DIRS.entries()) {
+      const mtime = String(stats[i].mtimeNs);
+      const early = await listed[i];
+      const { messages, dirs, files } = index;
+      if (index.mtimes[dir] === mtime && dirs && files) {
+        this.mtimes = { ...this.mtimes, [dir]: mtime };
+        placed.add(dir);
+        for (let r = 0; r < messages.length; r++) {
+          if (dirs[r] === dir) this.place(verify ? parseFileName(files[r], dir) : fileOfRow(messages[r], dir, files[r]), messages[r]);
+        }
+        for (const name of index.others[dir] ?? []) this.place(parseFileName(name, dir));
+        continue;
       }
-      for (const name of names) {
-        const file = parseFileName(name, dir);
-        if (!file) continue;
-        const other = this.files.get(file.id);
-        // A crash while completing a partial copy can leave both: the full one wins.
-        if (!other || (other.partialOf !== undefined && file.partialOf === undefined)) this.files.set(file.id, file);
-      }
+      const names = early ?? (await messageNames(join(this.maildir, dir)));
+      const quiet = Date.now() - Number(stats[i].mtimeMs) >= LISTING_QUIET_MS;
+      if (quiet || index.mtimes[dir] !== undefined) this.indexDirty = true; // the saved listing changes
+      this.mtimes = { ...this.mtimes, [dir]: quiet ? mtime : undefined };
+      for (const name of names) this.place(parseFileName(name, dir));
     }
+    return placed;
   }
 
-  private async loadIndex(rows: IndexedMessage[]): Promise<void> {
-    let matched = 0;
-    for (const row of rows) {
+  /** Adds a message file, with its row when the row is of this very file. */
+  private place(file: Stored | undefined, row?: IndexedMessage): void {
+    if (!file) return;
+    const other = this.files.get(file.id);
+    // A crash while completing a partial copy can leave both: the full one wins.
+    if (other && !(other.partialOf !== undefined && file.partialOf === undefined)) return;
+    if (row && isRowOf(row, file)) file.row = row;
+    this.files.set(file.id, file);
+  }
+
+  /** Gives the files found by listing their directory their rows; re-reads the messages that have none. */
+  private async loadIndex({ messages, dirs }: DecodedIndex, placed: Set<MaildirDir>): Promise<void> {
+    for (let r = 0; r < messages.length; r++) {
+      if (dirs && placed.has(dirs[r])) continue; // placed with its file, or lost to a fuller copy
+      const row = messages[r];
       const file = this.files.get(row.id);
-      if (file && row.size === file.size && row.partialOf === file.partialOf) {
-        file.row = row;
-        matched++;
-      }
+      if (file && !file.row && isRowOf(row, file)) file.row = row;
     }
-    if (matched === this.files.size && matched === rows.length) return;
+    let matched = 0;
+    for (const file of this.files.values()) if (file.row) matched++;
+    if (matched === this.files.size && matched === messages.length) return;
     this.indexDirty = true;
     const buffer = Buffer.allocUnsafe(SUMMARY_BYTES); // one buffer for all: a summary keeps strings only
     let read = 0;
@@ -348,6 +371,21 @@ export class AccountStore {
       if (++read % 256 === 0) await new Promise((resolve) => setImmediate(resolve)); // let the host breathe
     }
   }
+}
+
+/** The row describes this file: same message, same size, same copy. Every row a store holds is, so a saved row can stand for its file's name. */
+function isRowOf(row: IndexedMessage, file: MaildirFile): boolean {
+  return row.id === file.id && row.size === file.size && row.partialOf === file.partialOf && row.uidl === file.uidl;
+}
+
+/**
+ * A file from its row and saved name, without parsing the name: the row holds its id, size, UIDL and
+ * partial size (isRowOf held when it was saved), the name only its flags. A name that records a LIST
+ * size (rare) is parsed.
+ */
+function fileOfRow(row: IndexedMessage, dir: MaildirDir, file: string): Stored | undefined {
+  if (file.includes(',L=')) return parseFileName(file, dir);
+  return { id: row.id, dir, file, size: row.size, uidl: row.uidl, partialOf: row.partialOf, flags: flagsOf(file) };
 }
 
 /** A message file as the store holds it: its Maildir name's fields and its index row. */

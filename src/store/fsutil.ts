@@ -35,11 +35,25 @@ export async function writeFileAtomic(path: string, data: string | Buffer): Prom
 
 /** Reads and parses a JSON file; undefined when it is missing or unreadable (the caller rebuilds). */
 export async function readJson<T>(path: string): Promise<T | undefined> {
+  return parseJson<T>(await readJsonText(path));
+}
+
+/** A JSON file's text; undefined when it is missing or unreadable. */
+export async function readJsonText(path: string): Promise<string | undefined> {
   try {
     const bytes = await fs.readFile(path);
     // ASCII (as asciiJson writes) read as Latin-1: no UTF-8 decoding, and a string of one byte per
     // character, half the memory a single character beyond it makes V8 spend on the whole text.
-    return JSON.parse(isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8')) as T;
+    return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The value of a JSON text; undefined when there is none or it is not JSON. */
+export function parseJson<T>(text: string | undefined): T | undefined {
+  try {
+    return text === undefined ? undefined : (JSON.parse(text) as T);
   } catch {
     return undefined;
   }

@@ -55,11 +55,10 @@ export function parseFileName(file: string, dir: 'new' | 'cur'): MaildirFile | u
   // Hot on open (one call per stored message): indexOf and slice, no split or regex.
   const colon = file.indexOf(':2,');
   const base = colon === -1 ? file : file.slice(0, colon);
-  const rawFlags = colon === -1 ? '' : file.slice(colon + 3);
   const comma = base.indexOf(',');
   const id = comma === -1 ? base : base.slice(0, comma);
   if (!id) return undefined;
-  const out: MaildirFile = { id, dir, file, size: -1, flags: isSortedFlags(rawFlags) ? rawFlags : sortFlags(rawFlags) };
+  const out: MaildirFile = { id, dir, file, size: -1, flags: flagsOf(file) };
   let at = comma;
   while (at !== -1) {
     const next = base.indexOf(',', at + 1);
@@ -75,6 +74,13 @@ export function parseFileName(file: string, dir: 'new' | 'cur'): MaildirFile | u
     at = next;
   }
   return out;
+}
+
+/** A name's flags (after `:2,`), sorted. */
+export function flagsOf(file: string): string {
+  const colon = file.indexOf(':2,');
+  const flags = colon === -1 ? '' : file.slice(colon + 3);
+  return isSortedFlags(flags) ? flags : sortFlags(flags);
 }
 
 /** The digits of text[start, end) as a number; undefined when empty or anything else is there. */

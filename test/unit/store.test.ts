@@ -156,7 +156,7 @@ describe('account store', () => {
     try {
       await fetchFrom(server.port, root);
       const maildir = join(root, 'Maildir');
-      const listingOf = () => (JSON.parse(readFileSync(join(root, 'index.json'), 'utf8')) as { listing?: Record<string, unknown> }).listing ?? {};
+      const listingOf = () => (JSON.parse(readFileSync(join(root, 'index.json'), 'utf8')) as { mtimes?: Record<string, unknown> }).mtimes ?? {};
       // Just written: too fresh to trust a listing of it (a change in the same timestamp tick could hide).
       await (await AccountStore.open(root)).close();
       assert.equal(listingOf().new, undefined);
@@ -193,7 +193,7 @@ describe('account store', () => {
       t.mock.timers.setTime(changed * 1000 + ageMs);
       await (await AccountStore.open(root)).close();
       const index = join(root, 'index.json'); // written only when there is something to record
-      const listing = existsSync(index) ? ((JSON.parse(readFileSync(index, 'utf8')) as { listing?: Record<string, unknown> }).listing ?? {}) : {};
+      const listing = existsSync(index) ? ((JSON.parse(readFileSync(index, 'utf8')) as { mtimes?: Record<string, unknown> }).mtimes ?? {}) : {};
       assert.equal(listing.cur !== undefined, recorded, `a directory last changed ${ageMs} ms ago`);
     }
   });
@@ -226,13 +226,14 @@ describe('account store', () => {
       await fetchFrom(server.port, root);
       const [fresh] = (await AccountStore.open(root)).list();
       assert.deepEqual([fresh.messageId, fresh.inReplyTo, fresh.references], ['<r@x>', '<f@x>', ['<root@x>', '<f@x>']]);
-      const saved = JSON.parse(readFileSync(join(root, 'index.json'), 'utf8')) as { version: number; fields: string[]; rows: unknown[][] };
+      const saved = JSON.parse(readFileSync(join(root, 'index.json'), 'utf8')) as { version: number; fields: string[]; columns: unknown[][] };
+      const row = saved.columns.map((column) => column[0]);
       // Version 1 had no thread headers: an 11-slot row without them.
-      writeFileSync(join(root, 'index.json'), JSON.stringify({ version: 1, rows: [saved.rows[0].slice(0, 11)] }));
+      writeFileSync(join(root, 'index.json'), JSON.stringify({ version: 1, rows: [row.slice(0, 11)] }));
       assert.deepEqual((await AccountStore.open(root)).list(), [fresh]);
       const damaged = structuredClone(saved);
-      damaged.rows[0][saved.fields.indexOf('references')] = 'not a list';
-      damaged.rows[0][saved.fields.indexOf('subject')] = 'forged';
+      damaged.columns[saved.fields.indexOf('references')][0] = 'not a list';
+      damaged.columns[saved.fields.indexOf('subject')][0] = 'forged';
       writeFileSync(join(root, 'index.json'), JSON.stringify(damaged));
       assert.deepEqual((await AccountStore.open(root)).list(), [fresh]);
     } finally {

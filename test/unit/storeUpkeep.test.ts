@@ -30,11 +30,10 @@ async function deliver(root: string, uidls: string[]): Promise<string[]> {
   return deliveries.map((d) => d.id);
 }
 
-/** The index file as saved: the ids of its rows (every row, readable or not) and its listings. */
+/** The index file as saved: the ids of its rows (every row, readable or not) and the mtimes of the listings it vouches for. */
 function savedIndex(root: string): { ids: unknown[]; listing: Record<string, unknown> } {
-  const saved = JSON.parse(readFileSync(join(root, 'index.json'), 'utf8')) as { fields: string[]; rows: unknown[][]; listing?: Record<string, unknown> };
-  const idAt = saved.fields.indexOf('id');
-  return { ids: saved.rows.map((row) => row[idAt]).sort(), listing: saved.listing ?? {} };
+  const saved = JSON.parse(readFileSync(join(root, 'index.json'), 'utf8')) as { fields: string[]; columns: unknown[][]; mtimes?: Record<string, unknown> };
+  return { ids: [...saved.columns[saved.fields.indexOf('id')]].sort(), listing: saved.mtimes ?? {} };
 }
 
 const quiet = (root: string, dir: 'new' | 'cur') => {

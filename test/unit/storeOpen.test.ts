@@ -1,0 +1,161 @@
+/**
+ * What an open takes from index.json instead of the Maildir (src/store/accountStore.ts): while new/
+ * and cur/ keep the mtimes recorded with it, the rows' saved file names stand for both listings.
+ * The store must then hold exactly what reading the Maildir would give, see any change another
+ * program made, and a fetch, which decides what a server may delete, must never take a name's
+ * fields from the index.
+ */
+import assert from 'node:assert/strict';
+import fs, { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { AccountStore } from '../../src/store/accountStore';
+
+const scratch = mkdtempSync(join(tmpdir(), 'mailpanel-storeopen-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+let n = 0;
+const freshRoot = () => join(scratch, `o${++n}`);
+const text = (subject: string) => Buffer.from(`From: a@x.org\r\nSubject: ${subject}\r\nDate: Mon, 02 Nov 2026 10:00:00 +0000\r\n\r\nbody of ${subject}\r\n`);
+
+/**
+ * A store of every kind of name: read, trashed, unread in new/, a headers-only copy, one whose LIST
+ * size differed (`,L=`), one without a UIDL, and an entry that cannot be read (a link to a folder).
+ */
+async function variedStore(root: string): Promise<Record<string, string>> {
+  const store = await AccountStore.open(root, { pop3State: true });
+  const ids: Record<string, string> = {};
+  const deliver = async (uidl: string, partialOf?: number, listSize = 0) => {
+    const d = store.startDelivery(uidl, partialOf, listSize);
+    d.write(text(uidl));
+    await store.commit([d]);
+    return d.id;
+  };
+  ids.read = await deliver('uid-read');
+  ids.trashed = await deliver('uid-trashed');
+  ids.unread = await deliver('uid/unread:odd');
+  ids.partial = await deliver('uid-partial', 900_000);
+  ids.listed = await deliver('uid-listed', undefined, 123);
+  await store.markSeen([ids.read]);
+  await store.trash([ids.trashed]);
+  await store.checkpoint();
+  await store.close();
+  const views = await AccountStore.open(root);
+  ids.local = await views.local('sent').write(text('written here'));
+  await views.trash([ids.local]); // into the Maildir, without a UIDL
+  await views.close();
+  mkdirSync(join(root, 'folder-target'));
+  fs.symlinkSync(join(root, 'folder-target'), join(root, 'Maildir', 'cur', '1700000000.M1P1.host,S=5:2,'));
+  return ids;
+}
+
+const quiet = (root: string) => {
+  const past = new Date(Date.now() - 10_000);
+  for (const dir of ['new', 'cur']) utimesSync(join(root, 'Maildir', dir), past, past);
+};
+
+/** Everything a view and a fetch read of each message and file. */
+function seen(store: AccountStore, fetch: boolean): unknown {
+  const ids = store.list().map((e) => e.id);
+  return {
+    entries: store.list(),
+    paths: ids.map((id) => store.pathOf(id)),
+    unread: store.unreadCount(),
+    files: fetch ? [...store.uidlRecords().keys()].map((uidl) => store.fileOfUidl(uidl)) : undefined,
+  };
+}
+
+/** Calls to readdir on the store's new/ and cur/ while `run` runs. */
+async function listings<T>(root: string, run: () => Promise<T>): Promise<{ result: T; listed: string[] }> {
+  const original = fs.promises.readdir;
+  const listed: string[] = [];
+  fs.promises.readdir = ((path: string, ...rest: unknown[]) => {
+    for (const dir of ['new', 'cur']) if (String(path) === join(root, 'Maildir', dir)) listed.push(dir);
+    return (original as (...args: unknown[]) => unknown)(path, ...rest);
+  }) as typeof fs.promises.readdir;
+  try {
+    return { result: await run(), listed };
+  } finally {
+    fs.promises.readdir = original;
+  }
+}
+
+/** What the store holds when built from the Maildir alone, with no index to trust. */
+async function fromMaildir(root: string, fetch: boolean): Promise<unknown> {
+  const copy = `${root}-copy`;
+  fs.cpSync(root, copy, { recursive: true, verbatimSymlinks: true });
+  rmSync(join(copy, 'index.json'));
+  const store = await AccountStore.open(copy, { pop3State: fetch });
+  const truth = JSON.parse(JSON.stringify(seen(store, fetch)).replaceAll(copy, root));
+  await store.close();
+  rmSync(copy, { recursive: true, force: true });
+  return truth;
+}
+
+describe('an open from the index', () => {
+  test('an unchanged store opens without listing new/ or cur/, and holds exactly what its Maildir gives', async () => {
+    const root = freshRoot();
+    await variedStore(root);
+    quiet(root);
+    await (await AccountStore.open(root)).close(); // the listings are recorded
+    for (const fetch of [false, true]) {
+      const { result: store, listed } = await listings(root, () => AccountStore.open(root, { pop3State: fetch }));
+      assert.deepEqual(listed, [], 'no directory listed');
+      assert.deepEqual(JSON.parse(JSON.stringify(seen(store, fetch))), await fromMaildir(root, fetch), fetch ? 'a fetch' : 'a view');
+      await store.close();
+    }
+  });
+
+  test('a message marked read in a store opened from its index keeps every field of its name', async () => {
+    const root = freshRoot();
+    const ids = await variedStore(root);
+    quiet(root);
+    await (await AccountStore.open(root)).close();
+    const store = await AccountStore.open(root);
+    await store.markSeen(Object.values(ids));
+    await store.close();
+    const names = readdirSync(join(root, 'Maildir', 'cur'));
+    const nameOf = (id: string) => names.find((name) => name.startsWith(`${id},`));
+    assert.match(nameOf(ids.listed)!, /,L=123:2,S$/, 'the LIST size the name vouched for');
+    assert.match(nameOf(ids.partial)!, /,P=900000:2,S$/);
+    assert.match(nameOf(ids.unread)!, new RegExp(`,U=${Buffer.from('uid/unread:odd').toString('base64url')}:2,S$`));
+    assert.match(nameOf(ids.trashed)!, /:2,ST$/);
+  });
+
+  test('a file another program renamed or added is seen: the changed directory alone is listed', async () => {
+    const root = freshRoot();
+    const ids = await variedStore(root);
+    quiet(root);
+    await (await AccountStore.open(root)).close();
+    const cur = join(root, 'Maildir', 'cur');
+    const name = readdirSync(cur).find((f) => f.startsWith(ids.read))!;
+    renameSync(join(cur, name), join(cur, name.replace(/:2,.*$/, ':2,F'))); // marked unread and flagged elsewhere
+    writeFileSync(join(cur, `1700000001.M2P2.host,S=${text('added').length}:2,S`), text('added'));
+    const { result: store, listed } = await listings(root, () => AccountStore.open(root));
+    assert.deepEqual(listed, ['cur']);
+    assert.equal(store.get(ids.read)?.seen, false);
+    assert.equal(store.get('1700000001.M2P2.host')?.subject, 'added');
+    assert.deepEqual(JSON.parse(JSON.stringify(seen(store, false))), await fromMaildir(root, false));
+    await store.close();
+  });
+
+  test('a fetch takes UIDLs and sizes from the names, even from an index whose rows say otherwise', async () => {
+    const root = freshRoot();
+    const ids = await variedStore(root);
+    quiet(root);
+    await (await AccountStore.open(root)).close();
+    const path = join(root, 'index.json');
+    const saved = JSON.parse(readFileSync(path, 'utf8')) as { fields: string[]; columns: unknown[][] };
+    const column = (field: string) => saved.columns[saved.fields.indexOf(field)];
+    const at = column('id').indexOf(ids.read);
+    column('uidl')[at] = 'uid-lie'; // well formed, and false
+    writeFileSync(path, JSON.stringify(saved)); // new/ and cur/ unchanged: their listings stand
+    const store = await AccountStore.open(root, { pop3State: true });
+    assert.equal(store.fileOfUidl('uid-read')?.id, ids.read);
+    assert.equal(store.fileOfUidl('uid-read')?.uidl, 'uid-read');
+    assert.equal(store.uidlRecord('uid-lie'), undefined);
+    assert.equal(store.get(ids.read)?.subject, 'uid-read', 'the message is listed, its row read again from its file');
+    assert.equal(store.get(ids.read)?.uidl, 'uid-read');
+    await store.close();
+  });
+});
