@@ -82,7 +82,7 @@ export class AccountStore {
     const [text, ...stats] = await Promise.all([readJsonText(store.indexPath), ...DIRS.map((dir) => fs.stat(join(store.maildir, dir), { bigint: true }))]);
     // A directory that changed since the index was saved is listed on libuv's pool while the index is parsed here.
     const peeked = text ? peekMtimes(text) : {};
-    const listed = DIRS.map((dir, i) => (peeked[dir] === String(stats[i].mtimeNs) ? undefined : messageNames(join(store.maildir, dir))));
+    const listed = DIRS.map((dir, i) => (peeked[dir] === String(stats[i].mtimeNs) ? undefined : handledLater(messageNames(join(store.maildir, dir)))));
     const index = decodeIndex(parseJson(text));
     const placed = await store.scanMaildir(index, stats, listed, !!options.pop3State);
     if (options.pop3State) store.pop3 = await Pop3State.load(root, store.files.values());
@@ -302,7 +302,6 @@ export class AccountStore {
     await writeFileAtomic(this.indexPath, encodeIndex(this.files.values(), this.mtimes));
   }
 
-
   // ---- loading and reconciling -------------------------------------------------------------------
 
   private get indexPath() {
@@ -371,6 +370,12 @@ export class AccountStore {
       if (++read % 256 === 0) await new Promise((resolve) => setImmediate(resolve)); // let the host breathe
     }
   }
+}
+
+/** The promise, marked as handled: its failure is met where it is awaited, perhaps after other awaits. */
+function handledLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 /** The row describes this file: same message, same size, same copy. Every row a store holds is, so a saved row can stand for its file's name. */

@@ -159,3 +159,21 @@ describe('an open from the index', () => {
     await store.close();
   });
 });
+
+describe('an open that cannot list a directory', () => {
+  test('fails with that directory\'s error, even while it waits on the other one', async () => {
+    const root = freshRoot();
+    await variedStore(root);
+    const original = fs.promises.readdir;
+    fs.promises.readdir = (async (path: string, ...rest: unknown[]) => {
+      if (String(path) === join(root, 'Maildir', 'cur')) throw Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' });
+      if (String(path) === join(root, 'Maildir', 'new')) await new Promise((resolve) => setTimeout(resolve, 30)); // cur fails first
+      return (original as (...args: unknown[]) => Promise<unknown>)(path, ...rest);
+    }) as typeof fs.promises.readdir;
+    try {
+      await assert.rejects(AccountStore.open(root), /EMFILE/);
+    } finally {
+      fs.promises.readdir = original;
+    }
+  });
+});
