@@ -16,23 +16,21 @@
  * `pop3State`); the views need the Maildir and the index alone.
  *
  * index.json also keeps each message's file name and the mtimes of new/ and cur/, so an open neither
- * lists nor parses a directory that is unchanged (listingIndex.ts). A listing is recorded only when
- * its directory had been quiet for LISTING_QUIET_MS, so a change in the same timestamp tick cannot
- * hide behind it; any later change, this store's or another program's, moves the mtime on. A fetch,
- * which decides what a server may delete, parses every name all the same: the Maildir is the truth.
+ * lists nor parses a directory that is unchanged (storeLoad.ts reads and reconciles both).
  *
  * The UI only renames and unlinks message files (atomic), so it can work while a fetch runs in
  * another window.
  */
-import { closeSync, openSync, promises as fs, readSync, renameSync, type BigIntStats } from 'node:fs';
+import { promises as fs, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { FLAG_SEEN, FLAG_TRASHED, fileName, flagsOf, messageNames, newMessageId, parseFileName, sortFlags, type MaildirFile } from './maildir';
-import { fsyncDir, parseJson, readJsonText, writeFileAtomic } from './fsutil';
+import { FLAG_SEEN, FLAG_TRASHED, fileName, newMessageId, sortFlags, type MaildirFile } from './maildir';
+import { fsyncDir, writeFileAtomic } from './fsutil';
 import { Pop3State, type UidlRecord } from './pop3State';
 import { Delivery } from './delivery';
 import { SkippedLog } from './skipped';
-import { decodeIndex, encodeIndex, indexedMessage, peekMtimes, type DecodedIndex, type IndexedMessage, type MaildirDir, type Mtimes } from './listingIndex';
-import { summarize, SUMMARY_BYTES } from '../mime/summary';
+import { encodeIndex, indexedMessage, type IndexedMessage, type Mtimes } from './listingIndex';
+import { attachRows, findFiles, type Stored } from './storeLoad';
+import { SUMMARY_BYTES } from '../mime/summary';
 import { LOCAL_FOLDER_DIRS, openLocalFolders, type LocalFolder, type LocalFolderName } from './localFolder';
 
 /** A stored message as the views see it: its index fields and its flags. */
@@ -52,15 +50,12 @@ export interface StoredFile {
 
 export type { UidlRecord } from './pop3State';
 
-const LISTING_QUIET_MS = 2000;
-const DIRS: readonly MaildirDir[] = ['new', 'cur'];
-
 export class AccountStore {
   readonly maildir: string;
   /** Each stored message's file and, once known, its index row: one map, one lookup per message. */
-  private files = new Map<string, Stored>();
+  private files = new Map<string, Stored>(); // filled by open (storeLoad.ts)
   private pop3: Pop3State | undefined; // loaded only with `pop3State`
-  /** The mtimes of new/ and cur/ whose listing this store's files still are (see scanMaildir). */
+  /** The mtimes of new/ and cur/ whose listing these files were when read (storeLoad.ts). */
   private mtimes: Mtimes = {};
   private indexDirty = false;
   /** Server messages a fetch could not download, and why (see skipped.ts). */
@@ -79,14 +74,12 @@ export class AccountStore {
   static async open(root: string, options: { pop3State?: boolean } = {}): Promise<AccountStore> {
     const store = new AccountStore(root);
     for (const sub of ['tmp', 'new', 'cur']) await fs.mkdir(join(store.maildir, sub), { recursive: true });
-    const [text, ...stats] = await Promise.all([readJsonText(store.indexPath), ...DIRS.map((dir) => fs.stat(join(store.maildir, dir), { bigint: true }))]);
-    // A directory that changed since the index was saved is listed on libuv's pool while the index is parsed here.
-    const peeked = text ? peekMtimes(text) : {};
-    const listed = DIRS.map((dir, i) => (peeked[dir] === String(stats[i].mtimeNs) ? undefined : handledLater(messageNames(join(store.maildir, dir)))));
-    const index = decodeIndex(parseJson(text));
-    const placed = await store.scanMaildir(index, stats, listed, !!options.pop3State);
+    const found = await findFiles(store.maildir, store.indexPath, !!options.pop3State);
+    store.files = found.files;
+    store.mtimes = found.mtimes;
+    store.indexDirty = found.dirty;
     if (options.pop3State) store.pop3 = await Pop3State.load(root, store.files.values());
-    await store.loadIndex(index, placed);
+    if (await attachRows(store.maildir, found)) store.indexDirty = true;
     store.skipped = await SkippedLog.load(root);
     if (!options.pop3State) store.folders = await openLocalFolders(root);
     return store;
@@ -302,123 +295,13 @@ export class AccountStore {
     await writeFileAtomic(this.indexPath, encodeIndex(this.files.values(), this.mtimes));
   }
 
-  // ---- loading and reconciling -------------------------------------------------------------------
-
   private get indexPath() {
     return join(this.root, 'index.json');
   }
-
-  /**
-   * Fills the files map from each directory: from the index's rows and names while the directory
-   * has the mtime recorded with them, else from its listing (started early, in `listed`). `verify`
-   * parses the names of the index's rows too instead of taking their fields from the rows. Returns
-   * the directories whose rows were placed so.
-   */
-  private async scanMaildir(index: DecodedIndex, stats: BigIntStats[], listed: (Promise<string[]> | undefined)[], verify: boolean): Promise<Set<MaildirDir>> {
-    this.files.clear();
-    const placed = new Set<MaildirDir>();
-    for (const [i, dir] of DIRS.entries()) {
-      const mtime = String(stats[i].mtimeNs);
-      const early = await listed[i];
-      const { messages, dirs, files } = index;
-      if (index.mtimes[dir] === mtime && dirs && files) {
-        this.mtimes = { ...this.mtimes, [dir]: mtime };
-        placed.add(dir);
-        for (let r = 0; r < messages.length; r++) {
-          if (dirs[r] === dir) this.place(verify ? parseFileName(files[r], dir) : fileOfRow(messages[r], dir, files[r]), messages[r]);
-        }
-        for (const name of index.others[dir] ?? []) this.place(parseFileName(name, dir));
-        continue;
-      }
-      const names = early ?? (await messageNames(join(this.maildir, dir)));
-      const quiet = Date.now() - Number(stats[i].mtimeMs) >= LISTING_QUIET_MS;
-      if (quiet || index.mtimes[dir] !== undefined) this.indexDirty = true; // the saved listing changes
-      this.mtimes = { ...this.mtimes, [dir]: quiet ? mtime : undefined };
-      for (const name of names) this.place(parseFileName(name, dir));
-    }
-    return placed;
-  }
-
-  /** Adds a message file, with its row when the row is of this very file. */
-  private place(file: Stored | undefined, row?: IndexedMessage): void {
-    if (!file) return;
-    const other = this.files.get(file.id);
-    // A crash while completing a partial copy can leave both: the full one wins.
-    if (other && !(other.partialOf !== undefined && file.partialOf === undefined)) return;
-    if (row && isRowOf(row, file)) file.row = row;
-    this.files.set(file.id, file);
-  }
-
-  /** Gives the files found by listing their directory their rows; re-reads the messages that have none. */
-  private async loadIndex({ messages, dirs }: DecodedIndex, placed: Set<MaildirDir>): Promise<void> {
-    for (let r = 0; r < messages.length; r++) {
-      if (dirs && placed.has(dirs[r])) continue; // placed with its file, or lost to a fuller copy
-      const row = messages[r];
-      const file = this.files.get(row.id);
-      if (file && !file.row && isRowOf(row, file)) file.row = row;
-    }
-    let matched = 0;
-    for (const file of this.files.values()) if (file.row) matched++;
-    if (matched === this.files.size && matched === messages.length) return;
-    this.indexDirty = true;
-    const buffer = Buffer.allocUnsafe(SUMMARY_BYTES); // one buffer for all: a summary keeps strings only
-    let read = 0;
-    for (const file of this.files.values()) {
-      if (file.row) continue;
-      const head = readHead(join(this.maildir, file.dir, file.file), buffer);
-      if (head) file.row = indexedMessage(file.id, file.uidl, file.size, file.partialOf, summarize(head));
-      if (++read % 256 === 0) await new Promise((resolve) => setImmediate(resolve)); // let the host breathe
-    }
-  }
 }
-
-/** The promise, marked as handled: its failure is met where it is awaited, perhaps after other awaits. */
-function handledLater<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined);
-  return promise;
-}
-
-/** The row describes this file: same message, same size, same copy. Every row a store holds is, so a saved row can stand for its file's name. */
-function isRowOf(row: IndexedMessage, file: MaildirFile): boolean {
-  return row.id === file.id && row.size === file.size && row.partialOf === file.partialOf && row.uidl === file.uidl;
-}
-
-/**
- * A file from its row and saved name, without parsing the name: the row holds its id, size, UIDL and
- * partial size (isRowOf held when it was saved), the name only its flags. A name that records a LIST
- * size (rare) is parsed.
- */
-function fileOfRow(row: IndexedMessage, dir: MaildirDir, file: string): Stored | undefined {
-  if (file.includes(',L=')) return parseFileName(file, dir);
-  return { id: row.id, dir, file, size: row.size, uidl: row.uidl, partialOf: row.partialOf, flags: flagsOf(file) };
-}
-
-/** A message file as the store holds it: its Maildir name's fields and its index row. */
-type Stored = MaildirFile & { row?: IndexedMessage };
 
 /** Every field written out: one object shape for all entries (a spread made 100,000 entries several times slower to build and to extend). */
 function toEntry(row: IndexedMessage, file: MaildirFile): MessageEntry {
   const { id, uidl, from, to, subject, date, size, hasAttachments, snippet, partialOf, messageId, inReplyTo, references } = row;
   return { id, uidl, from, to, subject, date, size, hasAttachments, snippet, partialOf, messageId, inReplyTo, references, seen: file.flags.includes(FLAG_SEEN), trashed: file.flags.includes(FLAG_TRASHED) };
-}
-
-/**
- * The first bytes of a message file, into `buffer`; undefined if the file is gone. Synchronous: a
- * page-cache read of 64 KB takes microseconds, three pool round trips per file took longer
- * (rebuilding an index of 100,000: 18 s).
- */
-function readHead(path: string, buffer: Buffer): Buffer | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return undefined; // moved or removed meanwhile (another window): the next open sees it
-  }
-  try {
-    return buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0));
-  } catch {
-    return undefined; // not readable (a link to a folder): not a message to list
-  } finally {
-    closeSync(fd);
-  }
 }

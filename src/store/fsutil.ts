@@ -50,6 +50,21 @@ export async function readJsonText(path: string): Promise<string | undefined> {
   }
 }
 
+/** The first bytes of a file, as Latin-1 text; '' when it is missing or unreadable. */
+export async function readStart(path: string, bytes: number): Promise<string> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(path, 'r');
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.toString('latin1', 0, bytesRead);
+  } catch {
+    return '';
+  } finally {
+    await handle?.close();
+  }
+}
+
 /** The value of a JSON text; undefined when there is none or it is not JSON. */
 export function parseJson<T>(text: string | undefined): T | undefined {
   try {

@@ -161,13 +161,16 @@ function decodeListings(mtimes: unknown, others: unknown): Pick<DecodedIndex, 'm
   return out;
 }
 
+/** How far into the text the mtimes end, at most. */
+export const MTIMES_BYTES = 200;
+
 /**
  * The mtimes an index's text records, from its first bytes, before it is parsed (encodeIndex writes
  * them first): lets an open start listing a changed directory while the rest is parsed. A hint only;
  * the parsed index decides.
  */
 export function peekMtimes(text: string): Mtimes {
-  const head = /^\{"version":3,"mtimes":\{(?:"new":"(\d+)",?)?(?:"cur":"(\d+)")?\}/.exec(text.slice(0, 200));
+  const head = /^\{"version":3,"mtimes":\{(?:"new":"(\d+)",?)?(?:"cur":"(\d+)")?\}/.exec(text.slice(0, MTIMES_BYTES));
   return { new: head?.[1], cur: head?.[2] };
 }
 
