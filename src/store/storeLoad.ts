@@ -5,7 +5,9 @@
  *
  * While new/ or cur/ has the mtime recorded in the index, the rows' saved file names stand for its
  * listing, and a view's open takes each file's fields from its row instead of parsing 100,000 names
- * (a row is only ever attached to a file whose name agrees with it). A listing is recorded only when
+ * (a row is only ever attached to a file whose name agrees with it). A directory that changed is
+ * listed, and each name the index saved (most of them: a few were renamed, added or removed) is
+ * taken from its row all the same; only the others are parsed. A listing is recorded only when
  * its directory had been quiet for LISTING_QUIET_MS, so a change in the same timestamp tick cannot
  * hide behind it; any later change, the store's own or another program's, moves the mtime on. A
  * fetch, which decides what a server may delete, parses every name all the same.
@@ -30,8 +32,8 @@ export interface FoundFiles {
   /** index.json should be written again: a listing to record or drop, rows to add or remove. */
   dirty: boolean;
   index: DecodedIndex;
-  /** The directories whose files came from the index's rows, rows attached. */
-  placed: Set<MaildirDir>;
+  /** 1 for each of the index's rows already placed with its file (or lost to a fuller copy of it). */
+  taken: Uint8Array;
 }
 
 /**
@@ -46,16 +48,17 @@ export async function findFiles(maildir: string, indexPath: string, verify: bool
   const peeked = peekMtimes(head);
   const listed = DIRS.map((dir, i) => (peeked[dir] === String(stats[i].mtimeNs) ? undefined : handledLater(messageNames(join(maildir, dir)))));
   const index = decodeIndex(parseJson(await readJsonText(indexPath)));
-  const found: FoundFiles = { files: new Map(), mtimes: {}, dirty: false, index, placed: new Set() };
   const { messages, dirs, files } = index;
+  const found: FoundFiles = { files: new Map(), mtimes: {}, dirty: false, index, taken: new Uint8Array(messages.length) };
   for (const [i, dir] of DIRS.entries()) {
     const mtime = String(stats[i].mtimeNs);
     const early = await listed[i];
     if (index.mtimes[dir] === mtime && dirs && files) {
       found.mtimes[dir] = mtime;
-      found.placed.add(dir);
       for (let r = 0; r < messages.length; r++) {
-        if (dirs[r] === dir) place(found.files, verify ? parseFileName(files[r], dir) : fileOfRow(messages[r], dir, files[r]), messages[r]);
+        if (dirs[r] !== dir) continue;
+        found.taken[r] = 1;
+        place(found.files, verify ? parseFileName(files[r], dir) : fileOfRow(messages[r], dir, files[r]), messages[r]);
       }
       for (const name of index.others[dir] ?? []) place(found.files, parseFileName(name, dir));
       continue;
@@ -64,7 +67,16 @@ export async function findFiles(maildir: string, indexPath: string, verify: bool
     const quiet = Date.now() - Number(stats[i].mtimeMs) >= LISTING_QUIET_MS;
     if (quiet || index.mtimes[dir] !== undefined) found.dirty = true; // the saved listing changes
     if (quiet) found.mtimes[dir] = mtime;
-    for (const name of names) place(found.files, parseFileName(name, dir));
+    const saved = dirs && files ? new SavedNames(index, dir) : undefined;
+    for (const name of names) {
+      const r = saved?.rowOf(name);
+      if (r === undefined) {
+        place(found.files, parseFileName(name, dir));
+        continue;
+      }
+      found.taken[r] = 1;
+      place(found.files, verify ? parseFileName(name, dir) : fileOfRow(messages[r], dir, name), messages[r]);
+    }
   }
   return found;
 }
@@ -73,10 +85,10 @@ export async function findFiles(maildir: string, indexPath: string, verify: bool
  * Gives the files found by listing their directory their rows, and summarises again the messages
  * that have none. True when the index must be written again.
  */
-export async function attachRows(maildir: string, { files, index, placed }: FoundFiles): Promise<boolean> {
-  const { messages, dirs } = index;
+export async function attachRows(maildir: string, { files, index, taken }: FoundFiles): Promise<boolean> {
+  const { messages } = index;
   for (let r = 0; r < messages.length; r++) {
-    if (dirs && placed.has(dirs[r])) continue; // placed with its file, or lost to a fuller copy
+    if (taken[r]) continue;
     const row = messages[r];
     const file = files.get(row.id);
     if (file && !file.row && isRowOf(row, file)) file.row = row;
@@ -94,6 +106,48 @@ export async function attachRows(maildir: string, { files, index, placed }: Foun
   }
   return true;
 }
+
+/**
+ * The index's row of each name of a directory listed again: most names are still those the index
+ * saved (a few were renamed, added or removed), and come in the same order (a listing's order moves
+ * only where names changed). So each name is compared with the next saved one, or a few further on
+ * (past names since removed); after a run of misses, the rest are looked up by name. 100,000 names:
+ * a Map of them took longer to build than parsing them.
+ */
+class SavedNames {
+  private readonly names: string[] = [];
+  private readonly rows: number[] = [];
+  private next = 0;
+  private misses = 0;
+  private byName: Map<string, number> | undefined;
+
+  constructor({ dirs, files }: DecodedIndex, dir: MaildirDir) {
+    for (let r = 0; r < dirs!.length; r++) {
+      if (dirs![r] !== dir) continue;
+      this.names.push(files![r]);
+      this.rows.push(r);
+    }
+  }
+
+  /** The row saved with this name, if any. Each name once: a listing names a file once. */
+  rowOf(name: string): number | undefined {
+    const end = Math.min(this.next + SAVED_NAMES_AHEAD, this.names.length);
+    for (let k = this.next; k < end; k++) if (this.names[k] === name) return this.found(k);
+    if (++this.misses < SAVED_NAMES_AHEAD) return undefined; // a name added or renamed since
+    this.byName ??= new Map(this.names.map((saved, k) => [saved, k]));
+    const k = this.byName.get(name);
+    return k === undefined ? undefined : this.found(k);
+  }
+
+  private found(k: number): number {
+    this.next = Math.max(this.next, k + 1);
+    this.misses = 0;
+    return this.rows[k];
+  }
+}
+
+/** How far ahead SavedNames looks for a name, and how many misses in a row make it look names up. */
+const SAVED_NAMES_AHEAD = 8;
 
 /** Adds a message file, with its row when the row is of this very file. */
 function place(files: Map<string, Stored>, file: Stored | undefined, row?: IndexedMessage): void {

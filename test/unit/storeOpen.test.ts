@@ -160,6 +160,48 @@ describe('an open from the index', () => {
   });
 });
 
+describe('an open of a directory changed since the index was saved', () => {
+  test('every file is found with its row: renamed, removed in a long run, added; only the added ones are read', async () => {
+    const root = freshRoot();
+    const store = await AccountStore.open(root, { pop3State: true });
+    const deliveries = Array.from({ length: 300 }, (_, i) => {
+      const d = store.startDelivery(`uid-${i}`);
+      d.write(text(`message ${i}`));
+      return d;
+    });
+    await store.commit(deliveries);
+    await store.markSeen(deliveries.map((d) => d.id)); // all to cur/
+    await store.checkpoint();
+    await store.close();
+    quiet(root);
+    await (await AccountStore.open(root)).close(); // the listings are recorded
+    const cur = join(root, 'Maildir', 'cur');
+    const names = readdirSync(cur); // in the listing's own order
+    for (const [k, name] of names.entries()) {
+      if (k % 7 === 3) renameSync(join(cur, name), join(cur, name.replace(/:2,S$/, ':2,FS'))); // flagged elsewhere
+      else if ((k >= 100 && k < 130) || k % 11 === 5) rmSync(join(cur, name)); // a run longer than any look-ahead, and single ones
+    }
+    const added = Array.from({ length: 20 }, (_, i) => `1700000100.M${i}P1.host,S=${text(`added ${i}`).length}:2,`);
+    for (const [i, name] of added.entries()) writeFileSync(join(cur, name), text(`added ${i}`));
+    const original = fs.openSync;
+    const read: string[] = [];
+    fs.openSync = ((path: fs.PathLike, ...rest: unknown[]) => {
+      if (String(path).startsWith(cur)) read.push(String(path).slice(cur.length + 1));
+      return (original as (...args: unknown[]) => number)(path, ...rest);
+    }) as typeof fs.openSync;
+    let opened: AccountStore;
+    try {
+      opened = await AccountStore.open(root);
+    } finally {
+      fs.openSync = original;
+    }
+    assert.deepEqual(read.sort(), [...added].sort(), 'the files the index knew, renamed or not, were not read again');
+    assert.deepEqual(JSON.parse(JSON.stringify(seen(opened, false))), await fromMaildir(root, false));
+    assert.equal(opened.list().length, readdirSync(cur).length);
+    await opened.close();
+  });
+});
+
 describe('an open that cannot list a directory', () => {
   test('fails with that directory\'s error, even while it waits on the other one', async () => {
     const root = freshRoot();
