@@ -23,7 +23,7 @@
  */
 import { promises as fs, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { FLAG_SEEN, FLAG_TRASHED, fileName, newMessageId, sortFlags, type MaildirFile } from './maildir';
+import { FLAG_SEEN, FLAG_TRASHED, fileName, newMessageId, sortFlags, withFlags, type MaildirFile } from './maildir';
 import { fsyncDir, writeFileAtomic } from './fsutil';
 import { Pop3State, type UidlRecord } from './pop3State';
 import { Delivery } from './delivery';
@@ -165,8 +165,8 @@ export class AccountStore {
       if (!file) continue;
       const flags = on ? sortFlags(file.flags + flag) : file.flags.replace(flag, '');
       if (flags === file.flags && file.dir === 'cur') continue;
-      const moved: Stored = { ...file, dir: 'cur', flags };
-      moved.file = fileName(moved);
+      // Only the flags change: the name's fields stay as they are, those of other programs too.
+      const moved: Stored = { ...file, dir: 'cur', flags, file: withFlags(file.file, flags) };
       await fs.rename(join(this.maildir, file.dir, file.file), join(this.maildir, 'cur', moved.file));
       this.files.set(id, moved);
     }

@@ -50,6 +50,12 @@ export function fileName(m: Omit<MaildirFile, 'file'>): string {
   return m.dir === 'cur' ? `${name}:2,${sortFlags(m.flags)}` : name;
 }
 
+/** The name of a file in cur/ with these flags: all before `:2,` kept as it is. */
+export function withFlags(file: string, flags: string): string {
+  const colon = file.indexOf(':2,');
+  return `${colon === -1 ? file : file.slice(0, colon)}:2,${sortFlags(flags)}`;
+}
+
 export function parseFileName(file: string, dir: 'new' | 'cur'): MaildirFile | undefined {
   if (file.startsWith('.')) return undefined;
   // Hot on open (one call per stored message): indexOf and slice, no split or regex.

@@ -66,6 +66,18 @@ describe('account store rules', () => {
     await store.close();
   });
 
+  test('a flag change keeps every field of a name another program wrote (Dovecot\'s ,W=)', async () => {
+    const root = freshRoot();
+    await (await AccountStore.open(root)).close();
+    const data = text('from Dovecot');
+    const name = `1700000000.M1P1.host,S=${data.length},W=${data.length + 2}:2,`;
+    writeFileSync(join(root, 'Maildir', 'cur', name), data);
+    const store = await AccountStore.open(root);
+    await store.markSeen(['1700000000.M1P1.host']);
+    assert.deepEqual(names(store, 'cur'), [`${name}S`]);
+    await store.close();
+  });
+
   test('emptying Trash removes only trashed mail, for good, and keeps their UIDLs known', async () => {
     const root = freshRoot();
     const store = await AccountStore.open(root, { pop3State: true });

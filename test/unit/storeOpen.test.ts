@@ -158,6 +158,28 @@ describe('an open from the index', () => {
     assert.equal(store.get(ids.read)?.uidl, 'uid-read');
     await store.close();
   });
+
+  test('a view that trusts a row lying about a UIDL cannot write the lie into a name', async () => {
+    const root = freshRoot();
+    const ids = await variedStore(root);
+    quiet(root);
+    await (await AccountStore.open(root)).close();
+    const path = join(root, 'index.json');
+    const saved = JSON.parse(readFileSync(path, 'utf8')) as { fields: string[]; columns: unknown[][] };
+    const column = (field: string) => saved.columns[saved.fields.indexOf(field)];
+    for (const id of [ids.read, ids.unread]) column('uidl')[column('id').indexOf(id)] = 'uid-lie';
+    writeFileSync(path, JSON.stringify(saved));
+    const view = await AccountStore.open(root);
+    await view.markSeen([ids.unread]); // new/ to cur/
+    await view.markSeen([ids.read], false);
+    await view.close();
+    const fetch = await AccountStore.open(root, { pop3State: true });
+    assert.equal(fetch.fileOfUidl('uid/unread:odd')?.id, ids.unread);
+    assert.equal(fetch.fileOfUidl('uid/unread:odd')?.uidl, 'uid/unread:odd');
+    assert.equal(fetch.fileOfUidl('uid-read')?.uidl, 'uid-read');
+    assert.equal(fetch.uidlRecord('uid-lie'), undefined);
+    await fetch.close();
+  });
 });
 
 describe('an open of a directory changed since the index was saved', () => {
