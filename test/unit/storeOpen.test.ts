@@ -54,6 +54,23 @@ const quiet = (root: string) => {
   for (const dir of ['new', 'cur']) utimesSync(join(root, 'Maildir', dir), past, past);
 };
 
+/** variedStore, its directories quiet since, and opened once: the index records their listings. */
+async function settledStore(root: string): Promise<Record<string, string>> {
+  const ids = await variedStore(root);
+  quiet(root);
+  await (await AccountStore.open(root)).close();
+  return ids;
+}
+
+/** Edits index.json so that these messages' rows give another UIDL: well formed, and false. new/ and cur/ are untouched, so their listings stand. */
+function lieAboutUidl(root: string, ids: string[]): void {
+  const path = join(root, 'index.json');
+  const saved = JSON.parse(readFileSync(path, 'utf8')) as { fields: string[]; columns: unknown[][] };
+  const column = (field: string) => saved.columns[saved.fields.indexOf(field)];
+  for (const id of ids) column('uidl')[column('id').indexOf(id)] = 'uid-lie';
+  writeFileSync(path, JSON.stringify(saved));
+}
+
 /** Everything a view and a fetch read of each message and file. */
 function seen(store: AccountStore, fetch: boolean): unknown {
   const ids = store.list().map((e) => e.id);
@@ -95,9 +112,7 @@ async function fromMaildir(root: string, fetch: boolean): Promise<unknown> {
 describe('an open from the index', () => {
   test('an unchanged store opens without listing new/ or cur/, and holds exactly what its Maildir gives', async () => {
     const root = freshRoot();
-    await variedStore(root);
-    quiet(root);
-    await (await AccountStore.open(root)).close(); // the listings are recorded
+    await settledStore(root);
     for (const fetch of [false, true]) {
       const { result: store, listed } = await listings(root, () => AccountStore.open(root, { pop3State: fetch }));
       assert.deepEqual(listed, [], 'no directory listed');
@@ -108,9 +123,7 @@ describe('an open from the index', () => {
 
   test('a message marked read in a store opened from its index keeps every field of its name', async () => {
     const root = freshRoot();
-    const ids = await variedStore(root);
-    quiet(root);
-    await (await AccountStore.open(root)).close();
+    const ids = await settledStore(root);
     const store = await AccountStore.open(root);
     await store.markSeen(Object.values(ids));
     await store.close();
@@ -124,9 +137,7 @@ describe('an open from the index', () => {
 
   test('a file another program renamed or added is seen: the changed directory alone is listed', async () => {
     const root = freshRoot();
-    const ids = await variedStore(root);
-    quiet(root);
-    await (await AccountStore.open(root)).close();
+    const ids = await settledStore(root);
     const cur = join(root, 'Maildir', 'cur');
     const name = readdirSync(cur).find((f) => f.startsWith(ids.read))!;
     renameSync(join(cur, name), join(cur, name.replace(/:2,.*$/, ':2,F'))); // marked unread and flagged elsewhere
@@ -141,15 +152,8 @@ describe('an open from the index', () => {
 
   test('a fetch takes UIDLs and sizes from the names, even from an index whose rows say otherwise', async () => {
     const root = freshRoot();
-    const ids = await variedStore(root);
-    quiet(root);
-    await (await AccountStore.open(root)).close();
-    const path = join(root, 'index.json');
-    const saved = JSON.parse(readFileSync(path, 'utf8')) as { fields: string[]; columns: unknown[][] };
-    const column = (field: string) => saved.columns[saved.fields.indexOf(field)];
-    const at = column('id').indexOf(ids.read);
-    column('uidl')[at] = 'uid-lie'; // well formed, and false
-    writeFileSync(path, JSON.stringify(saved)); // new/ and cur/ unchanged: their listings stand
+    const ids = await settledStore(root);
+    lieAboutUidl(root, [ids.read]);
     const store = await AccountStore.open(root, { pop3State: true });
     assert.equal(store.fileOfUidl('uid-read')?.id, ids.read);
     assert.equal(store.fileOfUidl('uid-read')?.uidl, 'uid-read');
@@ -161,14 +165,8 @@ describe('an open from the index', () => {
 
   test('a view that trusts a row lying about a UIDL cannot write the lie into a name', async () => {
     const root = freshRoot();
-    const ids = await variedStore(root);
-    quiet(root);
-    await (await AccountStore.open(root)).close();
-    const path = join(root, 'index.json');
-    const saved = JSON.parse(readFileSync(path, 'utf8')) as { fields: string[]; columns: unknown[][] };
-    const column = (field: string) => saved.columns[saved.fields.indexOf(field)];
-    for (const id of [ids.read, ids.unread]) column('uidl')[column('id').indexOf(id)] = 'uid-lie';
-    writeFileSync(path, JSON.stringify(saved));
+    const ids = await settledStore(root);
+    lieAboutUidl(root, [ids.read, ids.unread]);
     const view = await AccountStore.open(root);
     await view.markSeen([ids.unread]); // new/ to cur/
     await view.markSeen([ids.read], false);
