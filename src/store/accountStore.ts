@@ -134,7 +134,19 @@ export class AccountStore {
   async read(id: string): Promise<Buffer> {
     const path = this.pathOf(id);
     if (!path) throw new Error(`No stored message ${id}.`);
-    return fs.readFile(path);
+    return fs.readFile(path).catch((err: unknown) => this.missing(err));
+  }
+
+  /**
+   * A file this store holds is not where it thought (another window moved it, or index.json named it
+   * wrongly): the next open lists the directories again instead of trusting the index's names.
+   */
+  private missing(err: unknown): never {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      this.mtimes = {};
+      this.indexDirty = true;
+    }
+    throw err;
   }
 
   /** The record of a UIDL this store has taken (stored now, or stored and since removed locally). */
@@ -167,7 +179,7 @@ export class AccountStore {
       if (flags === file.flags && file.dir === 'cur') continue;
       // Only the flags change: the name's fields stay as they are, those of other programs too.
       const moved: Stored = { ...file, dir: 'cur', flags, file: withFlags(file.file, flags) };
-      await fs.rename(join(this.maildir, file.dir, file.file), join(this.maildir, 'cur', moved.file));
+      await fs.rename(join(this.maildir, file.dir, file.file), join(this.maildir, 'cur', moved.file)).catch((err: unknown) => this.missing(err));
       this.files.set(id, moved);
     }
   }

@@ -5,12 +5,13 @@
  *
  * While new/ or cur/ has the mtime recorded in the index, the rows' saved file names stand for its
  * listing, and a view's open takes each file's fields from its row instead of parsing 100,000 names
- * (a row is only ever attached to a file whose name agrees with it). A directory that changed is
+ * (a row is only ever attached to a file whose name agrees with it); a name it saves wrongly fails
+ * that file's reads, and the next open lists the directories again. A directory that changed is
  * listed, and each name the index saved (most of them: a few were renamed, added or removed) is
  * taken from its row all the same; only the others are parsed. A listing is recorded only when
  * its directory had been quiet for LISTING_QUIET_MS, so a change in the same timestamp tick cannot
  * hide behind it; any later change, the store's own or another program's, moves the mtime on. A
- * fetch, which decides what a server may delete, parses every name all the same.
+ * fetch, which decides what a server may delete, lists both directories and parses every name.
  */
 import { closeSync, openSync, promises as fs, readSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,22 +39,22 @@ export interface FoundFiles {
 
 /**
  * Every message file of new/ and cur/, from the index while a directory is unchanged, else from
- * its listing. `verify` parses the names of the index's rows too instead of taking their fields from
- * the rows (a fetch).
+ * its listing. `verify` (a fetch) lists both directories and parses every name whatever the index
+ * says: what a server may delete rests on the Maildir alone, never on a copy of its names.
  */
 export async function findFiles(maildir: string, indexPath: string, verify: boolean): Promise<FoundFiles> {
   // A directory that changed since the index was saved is listed on libuv's pool while the index is
   // read and parsed here: the mtimes it records are at its head (a hint; the parsed index decides).
   const [head, ...stats] = await Promise.all([readStart(indexPath, MTIMES_BYTES), ...DIRS.map((dir) => fs.stat(join(maildir, dir), { bigint: true }))]);
   const peeked = peekMtimes(head);
-  const listed = DIRS.map((dir, i) => (peeked[dir] === String(stats[i].mtimeNs) ? undefined : handledLater(messageNames(join(maildir, dir)))));
+  const listed = DIRS.map((dir, i) => (!verify && peeked[dir] === String(stats[i].mtimeNs) ? undefined : handledLater(messageNames(join(maildir, dir)))));
   const index = decodeIndex(parseJson(await readJsonText(indexPath)));
   const { messages, dirs, files } = index;
   const found: FoundFiles = { files: new Map(), mtimes: {}, dirty: false, index, taken: new Uint8Array(messages.length) };
   for (const [i, dir] of DIRS.entries()) {
     const mtime = String(stats[i].mtimeNs);
     const early = await listed[i];
-    if (index.mtimes[dir] === mtime && dirs && files) {
+    if (!verify && index.mtimes[dir] === mtime && dirs && files) {
       found.mtimes[dir] = mtime;
       for (let r = 0; r < messages.length; r++) {
         if (dirs[r] !== dir) continue;
@@ -65,7 +66,7 @@ export async function findFiles(maildir: string, indexPath: string, verify: bool
     }
     const names = early ?? (await messageNames(join(maildir, dir)));
     const quiet = Date.now() - Number(stats[i].mtimeMs) >= LISTING_QUIET_MS;
-    if (quiet || index.mtimes[dir] !== undefined) found.dirty = true; // the saved listing changes
+    if (index.mtimes[dir] !== mtime && (quiet || index.mtimes[dir] !== undefined)) found.dirty = true; // the saved listing changes
     if (quiet) found.mtimes[dir] = mtime;
     const saved = dirs && files ? new SavedNames(index, dir) : undefined;
     for (const name of names) {

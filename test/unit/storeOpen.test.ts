@@ -62,12 +62,19 @@ async function settledStore(root: string): Promise<Record<string, string>> {
   return ids;
 }
 
-/** Edits index.json so that these messages' rows give another UIDL: well formed, and false. new/ and cur/ are untouched, so their listings stand. */
-function lieAboutUidl(root: string, ids: string[]): void {
+/**
+ * Edits index.json so that these messages' rows give another UIDL, in the row and in the saved file
+ * name too (`inName`): well formed, and false. new/ and cur/ are untouched, so their listings stand.
+ */
+function lieAboutUidl(root: string, ids: string[], inName = false): void {
   const path = join(root, 'index.json');
   const saved = JSON.parse(readFileSync(path, 'utf8')) as { fields: string[]; columns: unknown[][] };
   const column = (field: string) => saved.columns[saved.fields.indexOf(field)];
-  for (const id of ids) column('uidl')[column('id').indexOf(id)] = 'uid-lie';
+  for (const id of ids) {
+    const at = column('id').indexOf(id);
+    column('uidl')[at] = 'uid-lie';
+    if (inName) column('file')[at] = String(column('file')[at]).replace(/,U=[^,:]*/, `,U=${Buffer.from('uid-lie').toString('base64url')}`);
+  }
   writeFileSync(path, JSON.stringify(saved));
 }
 
@@ -110,12 +117,12 @@ async function fromMaildir(root: string, fetch: boolean): Promise<unknown> {
 }
 
 describe('an open from the index', () => {
-  test('an unchanged store opens without listing new/ or cur/, and holds exactly what its Maildir gives', async () => {
+  test('an unchanged store opens for a view without listing new/ or cur/ (a fetch lists both), and holds exactly what its Maildir gives', async () => {
     const root = freshRoot();
     await settledStore(root);
     for (const fetch of [false, true]) {
       const { result: store, listed } = await listings(root, () => AccountStore.open(root, { pop3State: fetch }));
-      assert.deepEqual(listed, [], 'no directory listed');
+      assert.deepEqual(listed, fetch ? ['new', 'cur'] : [], fetch ? 'a fetch lists both' : 'a view lists none');
       assert.deepEqual(JSON.parse(JSON.stringify(seen(store, fetch))), await fromMaildir(root, fetch), fetch ? 'a fetch' : 'a view');
       await store.close();
     }
@@ -150,10 +157,10 @@ describe('an open from the index', () => {
     await store.close();
   });
 
-  test('a fetch takes UIDLs and sizes from the names, even from an index whose rows say otherwise', async () => {
+  test('a fetch takes UIDLs and sizes from the names in the Maildir, even from an index whose rows and saved names say otherwise', async () => {
     const root = freshRoot();
     const ids = await settledStore(root);
-    lieAboutUidl(root, [ids.read]);
+    lieAboutUidl(root, [ids.read], true);
     const store = await AccountStore.open(root, { pop3State: true });
     assert.equal(store.fileOfUidl('uid-read')?.id, ids.read);
     assert.equal(store.fileOfUidl('uid-read')?.uidl, 'uid-read');
@@ -177,6 +184,23 @@ describe('an open from the index', () => {
     assert.equal(fetch.fileOfUidl('uid-read')?.uidl, 'uid-read');
     assert.equal(fetch.uidlRecord('uid-lie'), undefined);
     await fetch.close();
+  });
+});
+
+describe('an index that names a file wrongly', () => {
+  test('the file cannot be read or marked from a view, and the next open lists the directories again', async () => {
+    const root = freshRoot();
+    const ids = await settledStore(root);
+    lieAboutUidl(root, [ids.read], true);
+    const view = await AccountStore.open(root);
+    await assert.rejects(view.read(ids.read), { code: 'ENOENT' });
+    await assert.rejects(view.markSeen([ids.read], false), { code: 'ENOENT' });
+    await view.close();
+    const { result: again, listed } = await listings(root, () => AccountStore.open(root));
+    assert.deepEqual(listed, ['new', 'cur']);
+    assert.equal((await again.read(ids.read)).toString('latin1').includes('Subject: uid-read'), true);
+    assert.equal(again.get(ids.read)?.uidl, 'uid-read');
+    await again.close();
   });
 });
 
