@@ -187,6 +187,37 @@ describe('an open from the index', () => {
   });
 });
 
+describe('an index of version 2 (the release before)', () => {
+  test('its rows are used: no message is read again, and the index is written anew at close', async () => {
+    const root = freshRoot();
+    const ids = await settledStore(root);
+    const path = join(root, 'index.json');
+    const v3 = JSON.parse(readFileSync(path, 'utf8')) as { fields: string[]; columns: unknown[][] };
+    const fields = v3.fields.slice(0, v3.fields.indexOf('dir')); // version 2: the row's own fields, a row per message
+    const rows = v3.columns[0].map((_, r) => fields.map((_f, f) => v3.columns[f][r]));
+    writeFileSync(path, JSON.stringify({ version: 2, fields, rows, listing: { cur: { mtime: '1', names: [] } } }));
+    const original = fs.openSync;
+    let read = 0;
+    fs.openSync = ((...args: unknown[]) => {
+      if (String(args[0]).startsWith(join(root, 'Maildir'))) read++;
+      return (original as (...a: unknown[]) => number)(...args);
+    }) as typeof fs.openSync;
+    let store: AccountStore;
+    try {
+      const { result, listed } = await listings(root, () => AccountStore.open(root));
+      store = result;
+      assert.deepEqual(listed, ['new', 'cur'], 'its listings are not trusted');
+    } finally {
+      fs.openSync = original;
+    }
+    assert.equal(read, 1, 'only the entry that has no row (a link to a folder) is tried again');
+    assert.equal(store.get(ids.partial)?.subject, 'uid-partial');
+    assert.deepEqual(JSON.parse(JSON.stringify(seen(store, false))), await fromMaildir(root, false));
+    await store.close();
+    assert.equal((JSON.parse(readFileSync(path, 'utf8')) as { version: number }).version, 3);
+  });
+});
+
 describe('an index that names a file wrongly', () => {
   test('the file cannot be read or marked from a view, and the next open lists the directories again', async () => {
     const root = freshRoot();
