@@ -23,13 +23,13 @@
  */
 import { promises as fs, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { FLAG_SEEN, FLAG_TRASHED, fileName, newMessageId, sortFlags, withFlags, type MaildirFile } from './maildir';
+import { FLAG_SEEN, FLAG_TRASHED, fileName, messageNames, newMessageId, parseFileName, sortFlags, withFlags, type MaildirFile } from './maildir';
 import { fsyncDir, writeFileAtomic } from './fsutil';
 import { Pop3State, type UidlRecord } from './pop3State';
 import { Delivery } from './delivery';
 import { SkippedLog } from './skipped';
 import { encodeIndex, indexedMessage, type IndexedMessage, type Mtimes } from './listingIndex';
-import { attachRows, findFiles, type Stored } from './storeLoad';
+import { attachRows, findFiles, isRowOf, rowFromFile, type Stored } from './storeLoad';
 import { SUMMARY_BYTES } from '../mime/summary';
 import { LOCAL_FOLDER_DIRS, openLocalFolders, type LocalFolder, type LocalFolderName } from './localFolder';
 
@@ -134,19 +134,35 @@ export class AccountStore {
   async read(id: string): Promise<Buffer> {
     const path = this.pathOf(id);
     if (!path) throw new Error(`No stored message ${id}.`);
-    return fs.readFile(path).catch((err: unknown) => this.missing(err));
+    try {
+      return await fs.readFile(path);
+    } catch (err) {
+      if (!(await this.refound(id, err))) throw new Error(`Message ${id} is no longer in the mailbox: another window or program removed its file.`, { cause: err });
+      return fs.readFile(this.pathOf(id)!);
+    }
   }
 
   /**
-   * A file this store holds is not where it thought (another window moved it, or index.json named it
-   * wrongly): the next open lists the directories again instead of trusting the index's names.
+   * After ENOENT on a message's file: finds it again by listing new/ and cur/ (another window or
+   * program renamed it, or index.json named it wrongly), and has the next open list them too instead
+   * of trusting the index's names. False when the file is gone (then dropped from this store). Any
+   * other failure, or one of mail written here, is thrown.
    */
-  private missing(err: unknown): never {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      this.mtimes = {};
-      this.indexDirty = true;
+  private async refound(id: string, err: unknown): Promise<boolean> {
+    const known = this.files.get(id);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !known) throw err;
+    this.mtimes = {};
+    this.indexDirty = true;
+    for (const dir of ['new', 'cur'] as const) {
+      for (const name of await messageNames(join(this.maildir, dir))) {
+        const file = name.startsWith(id) ? parseFileName(name, dir) : undefined;
+        if (file?.id !== id) continue;
+        this.files.set(id, { ...file, row: known.row && isRowOf(known.row, file) ? known.row : rowFromFile(this.maildir, file) });
+        return true;
+      }
     }
-    throw err;
+    this.files.delete(id);
+    return false;
   }
 
   /** The record of a UIDL this store has taken (stored now, or stored and since removed locally). */
@@ -173,15 +189,23 @@ export class AccountStore {
 
   async setFlag(ids: string[], flag: string, on: boolean): Promise<void> {
     for (const id of ids) {
-      const file = this.files.get(id);
-      if (!file) continue;
-      const flags = on ? sortFlags(file.flags + flag) : file.flags.replace(flag, '');
-      if (flags === file.flags && file.dir === 'cur') continue;
-      // Only the flags change: the name's fields stay as they are, those of other programs too.
-      const moved: Stored = { ...file, dir: 'cur', flags, file: withFlags(file.file, flags) };
-      await fs.rename(join(this.maildir, file.dir, file.file), join(this.maildir, 'cur', moved.file)).catch((err: unknown) => this.missing(err));
-      this.files.set(id, moved);
+      try {
+        await this.setFlagOf(id, flag, on);
+      } catch (err) {
+        if (await this.refound(id, err)) await this.setFlagOf(id, flag, on); // else gone: nothing left to flag
+      }
     }
+  }
+
+  private async setFlagOf(id: string, flag: string, on: boolean): Promise<void> {
+    const file = this.files.get(id);
+    if (!file) return;
+    const flags = on ? sortFlags(file.flags + flag) : file.flags.replace(flag, '');
+    if (flags === file.flags && file.dir === 'cur') return;
+    // Only the flags change: the name's fields stay as they are, those of other programs too.
+    const moved: Stored = { ...file, dir: 'cur', flags, file: withFlags(file.file, flags) };
+    await fs.rename(join(this.maildir, file.dir, file.file), join(this.maildir, 'cur', moved.file));
+    this.files.set(id, moved);
   }
 
   markSeen(ids: string[], seen = true): Promise<void> {

@@ -5,10 +5,10 @@
  *
  * While new/ or cur/ has the mtime recorded in the index, the rows' saved file names stand for its
  * listing, and a view's open takes each file's fields from its row instead of parsing 100,000 names
- * (a row is only ever attached to a file whose name agrees with it); a name it saves wrongly fails
- * that file's reads, and the next open lists the directories again. A directory that changed is
- * listed, and each name the index saved (most of them: a few were renamed, added or removed) is
- * taken from its row all the same; only the others are parsed. A listing is recorded only when
+ * (a row is only ever attached to a file whose name agrees with it); a file not found where its
+ * name says is looked for again (accountStore.ts), and the next open lists the directories. A
+ * directory that changed is listed, and each name the index saved (most of them: a few were
+ * renamed, added or removed) is taken from its row all the same; only the others are parsed. A listing is recorded only when
  * its directory had been quiet for LISTING_QUIET_MS, so a change in the same timestamp tick cannot
  * hide behind it; any later change, the store's own or another program's, moves the mtime on. A
  * fetch, which decides what a server may delete, lists both directories and parses every name.
@@ -101,11 +101,16 @@ export async function attachRows(maildir: string, { files, index, taken }: Found
   let read = 0;
   for (const file of files.values()) {
     if (file.row) continue;
-    const head = readHead(join(maildir, file.dir, file.file), buffer);
-    if (head) file.row = indexedMessage(file.id, file.uidl, file.size, file.partialOf, summarize(head));
+    file.row = rowFromFile(maildir, file, buffer);
     if (++read % 256 === 0) await new Promise((resolve) => setImmediate(resolve)); // let the host breathe
   }
   return true;
+}
+
+/** A file's row summarised from its first bytes; undefined when it cannot be read. */
+export function rowFromFile(maildir: string, file: MaildirFile, buffer = Buffer.allocUnsafe(SUMMARY_BYTES)): IndexedMessage | undefined {
+  const head = readHead(join(maildir, file.dir, file.file), buffer);
+  return head && indexedMessage(file.id, file.uidl, file.size, file.partialOf, summarize(head));
 }
 
 /**
@@ -167,7 +172,7 @@ function handledLater<T>(promise: Promise<T>): Promise<T> {
 }
 
 /** The row describes this file: same message, same size, same copy. Every row a store holds is, so a saved row can stand for its file's name. */
-function isRowOf(row: IndexedMessage, file: MaildirFile): boolean {
+export function isRowOf(row: IndexedMessage, file: MaildirFile): boolean {
   return row.id === file.id && row.size === file.size && row.partialOf === file.partialOf && row.uidl === file.uidl;
 }
 

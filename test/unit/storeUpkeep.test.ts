@@ -77,6 +77,26 @@ describe('what a window sees of its own changes', () => {
     assert.deepEqual(one.list(), []);
   });
 
+  test('two windows: a message the other marked read is still read and marked here; one it removed says so, or is passed over', async () => {
+    const root = freshRoot();
+    const [moved, removedRead, removedMarked, kept] = await deliver(root, ['uid-1', 'uid-2', 'uid-3', 'uid-4']);
+    const one = await AccountStore.open(root);
+    const other = await AccountStore.open(root);
+    await other.markSeen([moved]); // new/ to cur/: renamed behind one's back
+    await other.trash([removedRead, removedMarked]);
+    await other.emptyTrash();
+    assert.match((await one.read(moved)).toString(), /uid-1/);
+    await assert.rejects(one.read(removedRead), /no longer in the mailbox: another window or program removed its file/);
+    assert.equal(one.get(removedRead), undefined);
+    await one.markSeen([moved, removedMarked, kept], false);
+    await one.markSeen([removedMarked, kept]);
+    assert.equal(one.get(moved)?.seen, false);
+    assert.equal(one.get(removedMarked), undefined);
+    assert.equal(one.get(kept)?.seen, true);
+    const names = readdirSync(join(root, 'Maildir', 'cur'));
+    assert.deepEqual(names.map((name) => [name.slice(0, name.indexOf(',')), name.slice(name.indexOf(':2,') + 3)]).sort(), [[kept, 'S'], [moved, '']].sort());
+  });
+
   test('a delivery cut off before its commit is left in tmp/ alone, where the next fetch clears it', async () => {
     const root = freshRoot();
     const store = await AccountStore.open(root, { pop3State: true });
