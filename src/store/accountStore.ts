@@ -28,7 +28,7 @@ import { fsyncDir, writeFileAtomic } from './fsutil';
 import { Pop3State, type UidlRecord } from './pop3State';
 import { Delivery } from './delivery';
 import { SkippedLog } from './skipped';
-import { encodeIndex, indexedMessage, type IndexedMessage, type Mtimes } from './listingIndex';
+import { DIRS, encodeIndex, indexedMessage, type IndexedMessage, type Mtimes } from './listingIndex';
 import { attachRows, findFiles, isRowOf, rowFromFile, type Stored } from './storeLoad';
 import { SUMMARY_BYTES } from '../mime/summary';
 import { LOCAL_FOLDER_DIRS, openLocalFolders, type LocalFolder, type LocalFolderName } from './localFolder';
@@ -153,7 +153,7 @@ export class AccountStore {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !known) throw err;
     this.mtimes = {};
     this.indexDirty = true;
-    for (const dir of ['new', 'cur'] as const) {
+    for (const dir of DIRS) {
       for (const name of await messageNames(join(this.maildir, dir))) {
         const file = name.startsWith(id) ? parseFileName(name, dir) : undefined;
         if (file?.id !== id) continue;

@@ -30,7 +30,7 @@ export interface IndexedMessage extends MessageSummary {
 export const INDEX_VERSION = 3;
 
 export type MaildirDir = 'new' | 'cur';
-const DIRS: readonly MaildirDir[] = ['new', 'cur'];
+export const DIRS: readonly MaildirDir[] = ['new', 'cur'];
 
 const ROW_FIELDS = ['id', 'uidl', 'from', 'to', 'subject', 'date', 'size', 'hasAttachments', 'snippet', 'partialOf', 'messageId', 'inReplyTo', 'references'] as const;
 /** After the row's own fields: where its file was when the index was saved. */

@@ -8,23 +8,23 @@
  * (a row is only ever attached to a file whose name agrees with it); a file not found where its
  * name says is looked for again (accountStore.ts), and the next open lists the directories. A
  * directory that changed is listed, and each name the index saved (most of them: a few were
- * renamed, added or removed) is taken from its row all the same; only the others are parsed. A listing is recorded only when
- * its directory had been quiet for LISTING_QUIET_MS, so a change in the same timestamp tick cannot
- * hide behind it; any later change, the store's own or another program's, moves the mtime on. A
- * fetch, which decides what a server may delete, lists both directories and parses every name.
+ * renamed, added or removed) is taken from its row all the same; only the others are parsed. A
+ * listing is recorded only when its directory had been quiet for LISTING_QUIET_MS, so a change in
+ * the same timestamp tick cannot hide behind it; any later change, the store's own or another
+ * program's, moves the mtime on. A fetch, which decides what a server may delete, lists both
+ * directories and parses every name.
  */
 import { closeSync, openSync, promises as fs, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { flagsOf, messageNames, parseFileName, type MaildirFile } from './maildir';
 import { parseJson, readJsonText, readStart } from './fsutil';
-import { decodeIndex, indexedMessage, MTIMES_BYTES, peekMtimes, type DecodedIndex, type IndexedMessage, type MaildirDir, type Mtimes } from './listingIndex';
+import { decodeIndex, DIRS, indexedMessage, MTIMES_BYTES, peekMtimes, type DecodedIndex, type IndexedMessage, type MaildirDir, type Mtimes } from './listingIndex';
 import { summarize, SUMMARY_BYTES } from '../mime/summary';
 
 /** A message file as the store holds it: its Maildir name's fields and its index row. */
 export type Stored = MaildirFile & { row?: IndexedMessage };
 
 const LISTING_QUIET_MS = 2000;
-const DIRS: readonly MaildirDir[] = ['new', 'cur'];
 
 export interface FoundFiles {
   files: Map<string, Stored>;
@@ -59,7 +59,7 @@ export async function findFiles(maildir: string, indexPath: string, verify: bool
       for (let r = 0; r < messages.length; r++) {
         if (dirs[r] !== dir) continue;
         found.taken[r] = 1;
-        place(found.files, verify ? parseFileName(files[r], dir) : fileOfRow(messages[r], dir, files[r]), messages[r]);
+        place(found.files, fileOfRow(messages[r], dir, files[r]), messages[r]);
       }
       for (const name of index.others[dir] ?? []) place(found.files, parseFileName(name, dir));
       continue;
