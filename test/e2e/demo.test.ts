@@ -57,12 +57,15 @@ describe('the demo (npm run demo)', { skip }, () => {
       await runCommand(page, 'Mail: New Message');
       const editor = page.locator('.editor-instance .monaco-editor').first();
       await editor.locator('.view-line', { hasText: 'From: Demo User <demo@mailpanel.test>' }).waitFor({ timeout: 30_000 });
-      await page.keyboard.type('demo@mailpanel.test');
+      // Addresses complete from the mail, as a newcomer takes them. Typing on without taking one raced
+      // the suggestions: while several show (or still load), ArrowDown moves through them, not down a line.
+      await page.keyboard.type('demo@mailpanel');
+      await page.locator('.suggest-widget .monaco-list-row', { hasText: 'Demo User <demo@mailpanel.test>' }).click({ timeout: 30_000 });
+      await editor.locator('.view-line', { hasText: 'To: Demo User <demo@mailpanel.test>' }).waitFor();
       for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
       await page.keyboard.press('End');
       await page.keyboard.type('Hello from the demo');
       await editor.locator('.view-line', { hasText: 'Subject: Hello from the demo' }).waitFor();
-      await page.keyboard.press('Escape'); // close the address suggestions, if any
       await page.keyboard.press('Control+Enter');
       await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Use the POP3 password of this account' }).click({ timeout: 30_000 });
       await rows.filter({ hasText: /^Sent/ }).first().waitFor({ timeout: 30_000 });
