@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Pop3Client, Pop3Error, type Pop3Options } from '../pop3';
 import { AccountStore, type StoredFile } from '../store/accountStore';
 import { acquireLock } from '../store/lock';
+import { recordCheck } from './checkSchedule';
 import { FLAG_TRASHED } from '../store/maildir';
 import type { SkippedMessage } from '../store/skipped';
 import { download, retrCap } from './download';
@@ -70,6 +71,9 @@ const DAY_MS = 86_400_000;
 
 export function fetchMail(options: FetchOptions): Promise<FetchResult> {
   return withLockedStore(options.storeRoot, async (store) => {
+    // Every window's timers go by this (checkSchedule.ts): a check that fails counts too, so a server
+    // that is down is tried once an interval, not once per window. Unrecorded, a check only comes early.
+    await recordCheck(options.storeRoot, (options.now ?? Date.now)()).catch(() => undefined);
     const total: FetchResult = { downloaded: 0, partial: 0, bytes: 0, deletedOnServer: 0, rounds: 0, identity: 'uidl', skipped: [] };
     const maxRounds = Math.max(1, options.maxRounds ?? 1);
     while (total.rounds < maxRounds) {
