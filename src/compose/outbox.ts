@@ -80,6 +80,12 @@ export class Outbox {
     return Outbox.open(join(storeRoot, 'outbox'), folders.outbox, folders.sent);
   }
 
+  /** Whether anything waits to be sent from the store at `storeRoot`, from its state files alone (no store opened). */
+  static async anyQueued(storeRoot: string): Promise<boolean> {
+    const names = await fs.readdir(join(storeRoot, 'outbox')).catch((): string[] => []);
+    return names.some((n) => n.endsWith('.json'));
+  }
+
   static async open(stateDir: string, folder: LocalFolder, sent: LocalFolder): Promise<Outbox> {
     await fs.mkdir(stateDir, { recursive: true });
     const outbox = new Outbox(stateDir, folder, sent);

@@ -23,7 +23,7 @@
  */
 import { promises as fs, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { FLAG_SEEN, FLAG_TRASHED, fileName, messageNames, newMessageId, parseFileName, sortFlags, withFlags, type MaildirFile } from './maildir';
+import { FLAG_SEEN, FLAG_TRASHED, countUnread, fileName, isUnread, messageNames, newMessageId, parseFileName, sortFlags, withFlags, type MaildirFile } from './maildir';
 import { fsyncDir, writeFileAtomic } from './fsutil';
 import { Pop3State, type UidlRecord } from './pop3State';
 import { Delivery } from './delivery';
@@ -32,6 +32,9 @@ import { DIRS, encodeIndex, indexedMessage, type IndexedMessage, type Mtimes } f
 import { attachRows, findFiles, isRowOf, rowFromFile, type Stored } from './storeLoad';
 import { SUMMARY_BYTES } from '../mime/summary';
 import { LOCAL_FOLDER_DIRS, openLocalFolders, type LocalFolder, type LocalFolderName } from './localFolder';
+
+/** Where an account's messages are, under its store's folder. */
+const maildirOf = (root: string) => join(root, 'Maildir');
 
 /** A stored message as the views see it: its index fields and its flags. */
 export interface MessageEntry extends IndexedMessage {
@@ -64,7 +67,7 @@ export class AccountStore {
   private folders: Record<LocalFolderName, LocalFolder> | undefined;
 
   private constructor(readonly root: string) {
-    this.maildir = join(root, 'Maildir');
+    this.maildir = maildirOf(root);
   }
 
   /**
@@ -114,8 +117,13 @@ export class AccountStore {
   /** Unread messages outside Trash, from the file names alone (no sorting, no summaries). */
   unreadCount(): number {
     let unread = 0;
-    for (const file of this.files.values()) if (!file.flags.includes(FLAG_SEEN) && !file.flags.includes(FLAG_TRASHED)) unread++;
+    for (const file of this.files.values()) if (isUnread(file.flags)) unread++;
     return unread;
+  }
+
+  /** The same count for a store not opened, from its file names (maildir.countUnread). */
+  static countUnread(root: string): Promise<number> {
+    return countUnread(maildirOf(root));
   }
 
   get(id: string): MessageEntry | undefined {

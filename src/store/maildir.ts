@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 
 export const FLAG_SEEN = 'S';
 export const FLAG_TRASHED = 'T';
@@ -149,4 +150,24 @@ export function sortFlags(flags: string): string {
 export async function messageNames(dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir, { withFileTypes: true });
   return entries.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name);
+}
+
+/** Unread: neither seen nor in Trash. */
+export function isUnread(flags: string): boolean {
+  return !flags.includes(FLAG_SEEN) && !flags.includes(FLAG_TRASHED);
+}
+
+/**
+ * The unread messages of a Maildir from its names alone: the count a window shows at start-up without
+ * opening the store (no index, no summaries). A directory that cannot be listed counts as empty.
+ */
+export async function countUnread(maildir: string): Promise<number> {
+  let unread = 0;
+  for (const dir of ['new', 'cur'] as const) {
+    for (const name of await messageNames(join(maildir, dir)).catch((): string[] => [])) {
+      const file = parseFileName(name, dir);
+      if (file && isUnread(file.flags)) unread++;
+    }
+  }
+  return unread;
 }

@@ -56,8 +56,8 @@ const SLACK_MS = 1000;
 /**
  * One window's timers. An account checked within its interval (in any window) waits for the rest
  * of it; one overdue (the window opened after a night) is checked once the window has settled; one
- * never checked waits an interval from when this window first saw it (a new account's own setup
- * fetches it). A check that this window began (even one that could not run) counts for this window.
+ * never checked waits an interval from when this window first saw it (setting an account up offers
+ * a first fetch; a check at once could race it for the lock). A check that this window began (even one that could not run) counts for this window.
  */
 export class CheckScheduler {
   private readonly timers = new Map<string, unknown>();

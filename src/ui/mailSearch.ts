@@ -27,18 +27,22 @@ export class MailSearch implements vscode.Disposable {
     extensionUri: vscode.Uri,
   ) {
     this.service = new SearchService(vscode.Uri.joinPath(extensionUri, 'dist', 'searchWorker.js').fsPath);
-    // After a change, once it settles (a fetch changes a store many times in a row).
+    // Only for the accounts whose mail this window has loaded: the extension starts with every window, and
+    // a window that only counts unread mail must neither build indexes nor hold one another window needs.
     this.subscriptions = [
+      // An index built before is brought up to date once its store is loaded and the window has settled.
+      mail.onDidFirstOpen((id) => this.schedule(id, 5000)),
+      // After a change, once it settles (a fetch changes a store many times in a row).
       mail.onDidChange((id) => {
-        for (const account of id ? [id] : mail.list().map((a) => a.id)) this.schedule(account, 1000);
+        for (const account of id ? [id] : mail.list().map((a) => a.id)) if (mail.hasOpened(account)) this.schedule(account, 1000);
       }),
-      mail.onDidStore(({ accountId, files }) => this.indexArrived(accountId, files)),
+      mail.onDidStore(({ accountId, files }) => {
+        if (mail.hasOpened(accountId)) this.indexArrived(accountId, files);
+      }),
       mail.onDidChangeBusy((busy) => {
         if (!busy) for (const arrivals of this.arrivals.values()) arrivals.fetchEnded();
       }),
     ];
-    // Stores indexed before this window opened are brought up to date once the window has settled.
-    for (const account of mail.list()) this.schedule(account.id, 5000);
   }
 
   private schedule(accountId: string, delayMs: number): void {

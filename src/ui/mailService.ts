@@ -12,9 +12,11 @@ import { adviseOn } from '../accounts/errorAdvice';
 import { type Pop3Options, type TraceHook } from '../pop3';
 import { CertificateError } from '../pop3';
 import { AccountStore, type MessageEntry, type StoredFile } from '../store/accountStore';
+import { LockBusyError } from '../store/lock';
 import { stampChange, watchChanges } from '../store/changeStamp';
 import { moveStore, storeFolderName } from '../store/location';
 import type { SkippedMessage } from '../store/skipped';
+import { CheckScheduler } from '../sync/checkSchedule';
 import { completeMessage, deleteFromServerNow, deleteSkippedFromServer, fetchMail, type FetchResult } from '../sync/fetch';
 import { askTrust, showError } from './errors';
 import { withDelayedProgress } from './progress';
@@ -25,15 +27,24 @@ export class MailService implements vscode.Disposable {
   problems: string[] = [];
   private readonly stores = new Map<string, Promise<AccountStore>>();
   private readonly fetching = new Set<string>();
-  /** When each account's last fetch ended well (ms), for its tooltip. */
+  /** When each account was last checked, here or in another window (ms), for its tooltip. */
   readonly lastChecked = new Map<string, number>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Automatic checks, on one schedule with the other windows (sync/checkSchedule.ts). */
+  private readonly checks = new CheckScheduler((id) => this.fetch(id, { scheduled: true }), {
+    soonestMs: 3000,
+    onKnown: (id, at) => this.lastChecked.set(id, Math.max(at, this.lastChecked.get(id) ?? 0)),
+  });
   private readonly changed = new vscode.EventEmitter<string | undefined>();
   /** Fires with an account id (its messages changed) or undefined (the account list changed). */
   readonly onDidChange = this.changed.event;
   private readonly busy = new vscode.EventEmitter<boolean>();
   readonly onDidChangeBusy = this.busy.event;
   private readonly stored = new vscode.EventEmitter<{ accountId: string; files: StoredFile[] }>();
+  /** Accounts whose mail this window has loaded: the ones its user reads here (search keeps their indexes). */
+  private readonly opened = new Set<string>();
+  private readonly firstOpened = new vscode.EventEmitter<string>();
+  /** An account's store was loaded in this window for the first time. */
+  readonly onDidFirstOpen = this.firstOpened.event;
   /** A batch a fetch has stored, while the fetch goes on (the views hear of it once the fetch ends). */
   readonly onDidStore = this.stored.event;
   private readonly disposables: vscode.Disposable[] = [];
@@ -114,8 +125,17 @@ export class MailService implements vscode.Disposable {
       store = this.moved.then(() => AccountStore.open(this.storeRoot(id)));
       this.stores.set(id, store);
       store.then(() => this.watch(id), () => this.stores.delete(id));
+      if (!this.opened.has(id)) {
+        this.opened.add(id);
+        this.firstOpened.fire(id);
+      }
     }
     return store;
+  }
+
+  /** Whether this window has loaded the account's mail (a view, a search, writing): see `opened`. */
+  hasOpened(id: string): boolean {
+    return this.opened.has(id);
   }
 
   async messages(id: string): Promise<MessageEntry[]> {
@@ -158,39 +178,56 @@ export class MailService implements vscode.Disposable {
     this.changed.fire(id);
   }
 
+  /**
+   * Unread messages in all accounts. A store no view has opened is counted from its file names: a
+   * window that only shows the count (the extension starts with every window) never loads its mail.
+   */
   async unreadCount(): Promise<number> {
+    await this.moved;
     let unread = 0;
     for (const a of this.accounts) {
+      const open = this.stores.get(a.id);
       try {
-        unread += (await this.store(a.id)).unreadCount();
+        unread += open ? (await open).unreadCount() : await AccountStore.countUnread(this.storeRoot(a.id));
       } catch {
         // a store that cannot be read counts as empty here; opening it shows the error
       }
+      if (!open) this.watch(a.id); // another window's reading changes the count
     }
     return unread;
   }
 
-  /** Server options for an account; asks for the password when none is stored for user@host:port. */
-  async serverOptions(account: AccountConfig, passwordPrompt?: string): Promise<Pop3Options | undefined> {
-    const password = await this.passwords.getOrAsk(account, passwordPrompt);
+  /**
+   * Server options for an account; asks for the password when none is stored for user@host:port
+   * (with `passwordPrompt`: asks again, saying why; without `ask`: takes only a saved one).
+   */
+  async serverOptions(account: AccountConfig, passwordPrompt?: string, ask = true): Promise<Pop3Options | undefined> {
+    const password = ask ? await this.passwords.getOrAsk(account, passwordPrompt) : await this.passwords.get(account);
     if (password === undefined) return undefined;
     const trace: TraceHook = (direction, line) => this.log.trace(`[${account.id}] ${direction === 'send' ? 'C:' : direction === 'receive' ? 'S:' : '--'} ${line}`);
     return pop3Options(account, password, { trace });
   }
 
-  /** One fetch with a cancellable progress notification; errors are shown with their next step. */
-  async fetch(id: string, options: { quiet?: boolean; passwordPrompt?: string; retrySkipped?: string[] } = {}): Promise<FetchResult | undefined> {
+  /**
+   * One fetch with a cancellable progress notification; errors are shown with their next step.
+   * `scheduled` (an automatic check): progress in the status bar, no password asked for (each
+   * window would ask, unbidden), and a fetch of the account running in another window is no error.
+   */
+  async fetch(id: string, options: { scheduled?: boolean; passwordPrompt?: string; retrySkipped?: string[] } = {}): Promise<FetchResult | undefined> {
     const account = this.account(id);
     if (!account || this.fetching.has(id)) return undefined;
     await this.moved;
-    const server = await this.serverOptions(account, options.passwordPrompt);
-    if (!server) return undefined;
+    const server = await this.serverOptions(account, options.passwordPrompt, !options.scheduled);
+    if (!server) {
+      if (options.scheduled) this.log.info(`[${id}] not checked: no password saved (Fetch Mail asks for it)`);
+      return undefined;
+    }
     this.fetching.add(id);
     this.busy.fire(true);
     const started = Date.now();
     try {
       const result = await withDelayedProgress(
-        { location: options.quiet ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification, title: `Fetching ${account.address}`, cancellable: true },
+        { location: options.scheduled ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification, title: `Fetching ${account.address}`, cancellable: true },
         async (report, signal) => {
           let reported = 0;
           return fetchMail({
@@ -233,6 +270,10 @@ export class MailService implements vscode.Disposable {
       }
       return result;
     } catch (err) {
+      if (options.scheduled && err instanceof LockBusyError) {
+        this.log.info(`[${id}] not checked: ${err.message}`); // another window is checking it
+        return undefined;
+      }
       this.log.error(`[${id}] fetch failed: ${err instanceof Error ? err.message : String(err)}`);
       await this.handleError(account, err, () => this.fetch(id));
       return undefined;
@@ -340,21 +381,20 @@ export class MailService implements vscode.Disposable {
   }
 
   private scheduleChecks(): void {
-    for (const timer of this.timers.values()) clearInterval(timer);
-    this.timers.clear();
-    for (const a of this.accounts) {
-      const minutes = a.checkIntervalMinutes ?? DEFAULT_CHECK_MINUTES;
-      if (minutes > 0) this.timers.set(a.id, setInterval(() => void this.fetch(a.id, { quiet: true }), minutes * 60_000));
-    }
+    const accounts = this.accounts;
+    void this.moved.then(() =>
+      this.checks.plan(accounts.map((a) => ({ id: a.id, intervalMs: (a.checkIntervalMinutes ?? DEFAULT_CHECK_MINUTES) * 60_000, storeRoot: this.storeRoot(a.id) }))),
+    );
   }
 
   dispose(): void {
-    for (const timer of this.timers.values()) clearInterval(timer);
+    this.checks.stop();
     for (const watcher of this.watchers.values()) watcher.close();
     for (const d of this.disposables) d.dispose();
     this.changed.dispose();
     this.busy.dispose();
     this.stored.dispose();
+    this.firstOpened.dispose();
     for (const s of this.stores.values()) void s.then((store) => store.close()).catch(() => undefined);
   }
 }

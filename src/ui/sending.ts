@@ -49,6 +49,8 @@ export class Sending implements vscode.Disposable {
   async sendDue(accountId?: string, ids?: string[], interactive = false): Promise<SendOutcome[]> {
     const outcomes: SendOutcome[] = [];
     for (const account of this.mail.list().filter((a) => !accountId || a.id === accountId)) {
+      // Every minute in every window: a store is opened only when its Outbox holds something.
+      if (!ids && !(await Outbox.anyQueued(this.mail.storeRoot(account.id)))) continue;
       const outbox = await this.outbox(account.id).catch(() => undefined);
       if (!outbox) continue;
       const now = Date.now();

@@ -100,6 +100,29 @@ describe('Mail Panel UI in VS Code (code-server, installed from the .vsix)', { s
         }
         await rows.filter({ hasText: 'Lunch on Friday?' }).first().waitFor({ timeout: 20_000 });
         await shot('vscode-trash.png');
+
+        // Mail Panel starts with the window, not with its view: with the Explorer shown and no mail tab
+        // open, a reloaded window shows the unread count (status bar and the Mail icon's badge).
+        // (Every message has been read by now: one is marked unread from its context menu.)
+        const status = page.locator('.statusbar-item:has(.codicon-mail)').filter({ hasText: /^\s*\d+\s*$/ });
+        await status.filter({ hasText: /^\s*0\s*$/ }).waitFor({ timeout: 20_000 });
+        await rows.filter({ hasText: 'Quarterly report' }).first().click({ button: 'right' });
+        // (A click on the item was not taken in a trial run; hovered, the item takes Enter.)
+        const markUnread = page.locator('.context-view .action-item', { hasText: /^Mark Unread$/ });
+        await markUnread.hover({ timeout: 20_000 });
+        await page.locator('.context-view .action-item.focused', { hasText: /^Mark Unread$/ }).waitFor();
+        await page.keyboard.press('Enter');
+        const unread = '1';
+        await status.filter({ hasText: unread }).waitFor({ timeout: 20_000 });
+        await runCommand(page, 'View: Close All Editors');
+        await runCommand(page, 'View: Show Explorer');
+        await runCommand(page, 'Developer: Reload Window');
+        await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+        await page.locator('.part.sidebar .title-label', { hasText: /explorer/i }).waitFor({ timeout: 60_000 });
+        await status.filter({ hasText: unread }).waitFor({ timeout: 60_000 });
+        const badge = page.locator('.part.activitybar .action-item:has(a[aria-label^="Mail"]) .badge-content');
+        assert.equal((await badge.innerText({ timeout: 20_000 })).trim(), unread);
+        assert.equal(await page.locator('.part.sidebar .title-label', { hasText: /^Mail/ }).count(), 0, 'the Mail view stayed closed');
       });
     } finally {
       await environment.stop();

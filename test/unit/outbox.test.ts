@@ -47,7 +47,9 @@ const failing = (message: string, retryable: boolean): SendFunction => async () 
 
 test('a queued message goes out once with its envelope (Bcc too) and lands in Sent with the same bytes', async () => {
   const { outbox, outboxFolder, sent } = await open();
+  assert.equal(await Outbox.anyQueued(root), false);
   const id = await outbox.queue(message(1));
+  assert.equal(await Outbox.anyQueued(root), true, 'seen without opening the store');
   const { taken, send } = server();
   const outcomes = await outbox.send(send);
   assert.deepEqual(taken, ['message 1 -> b@example.org,secret@example.org']);
@@ -58,6 +60,7 @@ test('a queued message goes out once with its envelope (Bcc too) and lands in Se
   assert.equal(sent.row(id)?.row.subject, 'message 1');
   assert.deepEqual(await outbox.send(send), [], 'nothing left to send');
   assert.equal(taken.length, 1);
+  assert.equal(await Outbox.anyQueued(root), false, 'every window\'s minute check opens no store for an empty Outbox');
   assert.deepEqual(readdirSync(join(root, 'outbox')).filter((n) => n.endsWith('.json')), [], 'its state is gone with it');
 });
 
