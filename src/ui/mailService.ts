@@ -52,6 +52,7 @@ export class MailService implements vscode.Disposable {
   private readonly writer = `${process.pid}-${randomBytes(4).toString('hex')}`;
   private readonly watchers = new Map<string, { close(): void }>();
 
+  private disposed = false;
   /** Moves of stores from where the first version kept them; every store access waits for them. */
   private moved: Promise<void> = Promise.resolve();
 
@@ -381,13 +382,14 @@ export class MailService implements vscode.Disposable {
   }
 
   private scheduleChecks(): void {
-    const accounts = this.accounts;
-    void this.moved.then(() =>
-      this.checks.plan(accounts.map((a) => ({ id: a.id, intervalMs: (a.checkIntervalMinutes ?? DEFAULT_CHECK_MINUTES) * 60_000, storeRoot: this.storeRoot(a.id) }))),
-    );
+    const planned = this.accounts.map((a) => ({ id: a.id, intervalMs: (a.checkIntervalMinutes ?? DEFAULT_CHECK_MINUTES) * 60_000 }));
+    void this.moved.then(async () => {
+      if (!this.disposed) await this.checks.plan(planned.map((a) => ({ ...a, storeRoot: this.storeRoot(a.id) })));
+    });
   }
 
   dispose(): void {
+    this.disposed = true;
     this.checks.stop();
     for (const watcher of this.watchers.values()) watcher.close();
     for (const d of this.disposables) d.dispose();
