@@ -57,14 +57,19 @@ export function withFlags(file: string, flags: string): string {
   return `${colon === -1 ? file : file.slice(0, colon)}:2,${sortFlags(flags)}`;
 }
 
+/** Whether a name in new/ or cur/ is a message's: not hidden, and an id before any field or flags. */
+function isMessageName(file: string): boolean {
+  const first = file.charCodeAt(0);
+  return file.length > 0 && first !== 46 /* . */ && first !== 44 /* , */ && !file.startsWith(':2,');
+}
+
 export function parseFileName(file: string, dir: 'new' | 'cur'): MaildirFile | undefined {
-  if (file.startsWith('.')) return undefined;
+  if (!isMessageName(file)) return undefined;
   // Hot on open (one call per stored message): indexOf and slice, no split or regex.
   const colon = file.indexOf(':2,');
   const base = colon === -1 ? file : file.slice(0, colon);
   const comma = base.indexOf(',');
   const id = comma === -1 ? base : base.slice(0, comma);
-  if (!id) return undefined;
   const out: MaildirFile = { id, dir, file, size: -1, flags: flagsOf(file) };
   let at = comma;
   while (at !== -1) {
@@ -164,10 +169,8 @@ export function isUnread(flags: string): boolean {
 export async function countUnread(maildir: string): Promise<number> {
   let unread = 0;
   for (const dir of ['new', 'cur'] as const) {
-    for (const name of await messageNames(join(maildir, dir)).catch((): string[] => [])) {
-      const file = parseFileName(name, dir);
-      if (file && isUnread(file.flags)) unread++;
-    }
+    // The names parseFileName takes, without parsing them: this runs as a window starts, on the host's thread.
+    for (const name of await messageNames(join(maildir, dir)).catch((): string[] => [])) if (isMessageName(name) && isUnread(flagsOf(name))) unread++;
   }
   return unread;
 }

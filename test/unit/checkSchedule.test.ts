@@ -152,7 +152,7 @@ describe('the unread count of a store not opened', () => {
     await store.markSeen([ids[0], ids[1]], true);
     await store.trash([ids[2]]);
     const cur = join(root, 'Maildir', 'cur');
-    writeFileSync(join(cur, '.hidden:2,'), mail('x')); // a name the store does not take
+    for (const name of ['.hidden:2,', ',S=5:2,', ':2,', ':2,S']) writeFileSync(join(cur, name), mail('x')); // names the store does not take
     writeFileSync(join(cur, 'another-program:2,FS'), mail('read elsewhere'));
     writeFileSync(join(root, 'Maildir', 'new', '1700000000.M1P2.otherhost'), mail('from another program'));
     mkdirSync(join(cur, 'a-folder:2,'));
