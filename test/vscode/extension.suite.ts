@@ -10,6 +10,7 @@ import type { MailPanelApi } from '../../src/ui/activate';
 import type { TreeNode } from '../../src/views/treeModel';
 import type { SuiteConfig } from './environment';
 import { startPop3Server } from '../../src/demo/pop3Server';
+import { acquireLock } from '../../src/store/lock';
 
 const EXTENSION_ID = 'mail-panel.mail-panel';
 
@@ -213,6 +214,38 @@ describe('Mail Panel in VS Code', function () {
     assert.equal(problem.severity, vscode.DiagnosticSeverity.Error);
     await waitFor('the draft saved', async () => !document.isDirty && (await store.local('drafts').read(store.local('drafts').ids()[0])).includes('To: bob'));
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('an automatic check asks for no password and says nothing while another window fetches; Fetch Mail does both', async () => {
+    const root = api.mail.storeRoot(account.id);
+    assert.match(readFileSync(join(root, 'last-check'), 'latin1'), /^\d+\n$/, 'the fetches stamped their checks for every window');
+    const window = vscode.window as { showErrorMessage: unknown; showInputBox: unknown };
+    const real = { showErrorMessage: window.showErrorMessage, showInputBox: window.showInputBox };
+    const shown: string[] = [];
+    window.showErrorMessage = async (message: string) => void shown.push(`error: ${message}`);
+    window.showInputBox = async (options: vscode.InputBoxOptions) => void shown.push(`asked: ${options.title}`);
+    const lock = await acquireLock(join(root, 'fetch.lock')); // as another window's fetch holds it
+    let held = true;
+    try {
+      assert.equal(await api.mail.fetch(account.id, { scheduled: true }), undefined);
+      assert.deepEqual(shown, []);
+      await api.mail.fetch(account.id);
+      assert.equal(shown.length, 1);
+      assert.match(shown[0], /^error: .*is running/);
+      await lock.release();
+      held = false;
+
+      shown.length = 0;
+      await api.mail.passwords.delete(account);
+      assert.equal(await api.mail.fetch(account.id, { scheduled: true }), undefined);
+      assert.deepEqual(shown, [], 'no password box raised unbidden');
+      await api.mail.fetch(account.id);
+      assert.deepEqual(shown, [`asked: Password for ${config.user} at 127.0.0.1`]);
+    } finally {
+      Object.assign(window, real);
+      if (held) await lock.release();
+      await api.mail.passwords.store(account, config.password);
+    }
   });
 
   it('keeps the password in SecretStorage and in no settings file or store file', async () => {
