@@ -13,6 +13,7 @@ import { messagesText, queryErrorText } from '../shared/format';
 import { exportChoices, inFolder, type TreeNode } from '../views/treeModel';
 import { addAccount, editAccount, pickAccount, removeAccount } from './accountWizard';
 import { accountSettings } from './accountSettingsForm';
+import { markFolderRead } from './markFolderRead';
 import type { MailService } from './mailService';
 import type { MessageListPanels, MessageRef } from './listPanel';
 import { openSource, type ReaderPanels } from './reader';
@@ -124,6 +125,7 @@ export function registerCommands(context: vscode.ExtensionContext, mail: MailSer
     'mailPanel.restoreMessage': (node?: unknown, selection?: unknown) => leaveFolder(node, selection, (s, ids) => s.restore(ids)),
     'mailPanel.markRead': onMessages((accountId, ids) => mail.change(accountId, (s) => s.markSeen(ids, true))),
     'mailPanel.markUnread': onMessages((accountId, ids) => mail.change(accountId, (s) => s.markSeen(ids, false))),
+    'mailPanel.markFolderRead': (node?: unknown) => markFolderRead(mail, lists, node),
     'mailPanel.deleteFromServer': onMessages(async (accountId, ids) => {
       const store = await mail.store(accountId);
       const entries = ids.map((id) => store.get(id)).filter((e) => e !== undefined);

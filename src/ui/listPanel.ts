@@ -65,6 +65,11 @@ export class MessageListPanels implements vscode.Disposable {
     return this.active?.panel.active ? this.active.session.selection : [];
   }
 
+  /** What the list that is the active editor now shows (palette commands on a folder act on it). */
+  get activeSource(): ListSource | undefined {
+    return this.active?.panel.active ? this.active.source : undefined;
+  }
+
   /** Search Messages: the Inboxes of all accounts, with `query` in the list's search box. */
   async search(query: string): Promise<void> {
     await this.open({ kind: 'unified' });
@@ -110,11 +115,11 @@ export class MessageListPanels implements vscode.Disposable {
     });
   }
 
-  private accountsOf(source: ListSource): string[] {
+  accountsOf(source: ListSource): string[] {
     return source.kind === 'folder' ? [source.accountId] : this.mail.list().map((a) => a.id);
   }
 
-  private title(source: ListSource): string {
+  title(source: ListSource): string {
     if (source.kind === 'unified') return 'All Inboxes';
     const address = this.mail.account(source.accountId)?.address ?? source.accountId;
     return `${folderLabel(source.folder)} — ${address}`;

@@ -216,6 +216,39 @@ describe('Mail Panel in VS Code', function () {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
+  it('Mark Folder Read marks every unread message of the Inbox read; Undo marks the same ones unread again', async () => {
+    const store = () => api.mail.store(account.id);
+    const inboxOf = async () => (await api.mail.messages(account.id)).filter((e) => !e.trashed && !e.folder);
+    const all = (await inboxOf()).map((e) => e.id);
+    assert.ok(all.length >= 2, 'two messages in the Inbox');
+    const unreadBefore = all.slice(0, 2);
+    await api.mail.change(account.id, async (s) => {
+      await s.markSeen(all, true);
+      await s.markSeen(unreadBefore, false);
+    });
+    const window = vscode.window as { showInformationMessage: unknown };
+    const real = window.showInformationMessage;
+    let answer!: (pick: string | undefined) => void;
+    const said: string[] = [];
+    window.showInformationMessage = (message: string) => (said.push(message), new Promise((resolve) => (answer = resolve)));
+    try {
+      const [root] = await api.tree.getChildren();
+      const inbox = (await api.tree.getChildren(root)).find((n) => n.kind === 'folder' && n.folder === 'inbox');
+      await vscode.commands.executeCommand('mailPanel.markFolderRead', inbox);
+      assert.deepEqual((await inboxOf()).filter((e) => !e.seen), []);
+      assert.deepEqual(said, ['2 messages in Inbox — alice@example.org marked read.']);
+      answer('Undo');
+      const unread = await waitFor('Undo', async () => {
+        const ids = (await inboxOf()).filter((e) => !e.seen).map((e) => e.id);
+        return ids.length >= unreadBefore.length ? ids : undefined; // (marked one by one: wait for all)
+      });
+      assert.deepEqual(unread.sort(), [...unreadBefore].sort());
+      assert.equal((await store()).unreadCount(), 2);
+    } finally {
+      window.showInformationMessage = real;
+    }
+  });
+
   it('an automatic check asks for no password and says nothing while another window fetches; Fetch Mail does both', async () => {
     const root = api.mail.storeRoot(account.id);
     assert.match(readFileSync(join(root, 'last-check'), 'latin1'), /^\d+\n$/, 'the fetches stamped their checks for every window');

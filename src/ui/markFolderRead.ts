@@ -1,0 +1,48 @@
+/**
+ * Mark Folder Read: every unread message of an Inbox, of Trash or of All Inboxes marked read at once
+ * (Thunderbird's command of the same name), with Undo in the message that says how many.
+ */
+import * as vscode from 'vscode';
+import { messagesText } from '../shared/format';
+import { inFolder, type TreeNode } from '../views/treeModel';
+import type { ListSource, MessageListPanels } from './listPanel';
+import type { MailService } from './mailService';
+import { withDelayedProgress } from './progress';
+
+/** The folder a run is about: the tree's folder row, else the active message list, else one picked. */
+async function folderOf(mail: MailService, lists: MessageListPanels, node: unknown): Promise<ListSource | undefined> {
+  const n = node as TreeNode | undefined;
+  if (n?.kind === 'folder') return { kind: 'folder', accountId: n.accountId, folder: n.folder };
+  if (lists.activeSource) return lists.activeSource;
+  const sources: ListSource[] = mail.list().map((a) => ({ kind: 'folder', accountId: a.id, folder: 'inbox' }));
+  if (sources.length > 1) sources.unshift({ kind: 'unified' });
+  if (sources.length <= 1) return sources[0];
+  const items = await Promise.all(
+    sources.map(async (source) => ({ label: lists.title(source), description: messagesText((await unreadOf(mail, lists, source)).reduce((a, [, ids]) => a + ids.length, 0), 'unread'), source })),
+  );
+  return (await vscode.window.showQuickPick(items, { title: 'Mark Folder Read', placeHolder: 'Which folder?' }))?.source;
+}
+
+/** The unread messages of a folder, by account. */
+async function unreadOf(mail: MailService, lists: MessageListPanels, source: ListSource): Promise<Array<[string, string[]]>> {
+  const folder = source.kind === 'folder' ? source.folder : 'inbox';
+  return Promise.all(lists.accountsOf(source).map(async (id): Promise<[string, string[]]> => [id, inFolder(await mail.messages(id).catch(() => []), folder).filter((e) => !e.seen).map((e) => e.id)]));
+}
+
+export async function markFolderRead(mail: MailService, lists: MessageListPanels, node?: unknown): Promise<void> {
+  const source = await folderOf(mail, lists, node);
+  if (!source) return;
+  const title = lists.title(source);
+  const unread = (await unreadOf(mail, lists, source)).filter(([, ids]) => ids.length > 0);
+  const count = unread.reduce((a, [, ids]) => a + ids.length, 0);
+  if (count === 0) return void vscode.window.setStatusBarMessage(`$(check-all) Nothing unread in ${title}`, 4000);
+  const mark = (seen: boolean) =>
+    withDelayedProgress({ location: vscode.ProgressLocation.Notification, title: seen ? `Marking ${title} read…` : 'Undoing Mark Folder Read…' }, async () => {
+      for (const [accountId, ids] of unread) await mail.change(accountId, (store) => store.markSeen(ids, seen));
+    });
+  await mark(true);
+  // Not awaited: the command is done; Undo marks exactly these messages unread again.
+  void vscode.window.showInformationMessage(`${messagesText(count)} in ${title} marked read.`, 'Undo').then(async (pick) => {
+    if (pick === 'Undo') await mark(false);
+  });
+}
