@@ -12,7 +12,7 @@ import { CODE_SERVER_BIN, CODE_SERVER_INSTALL } from '../support/codeServer';
 import { ARTIFACTS, withMailWorkbench } from '../support/mailWorkbench';
 import { POSTFIX_BIN, POSTFIX_INSTALL, startPostfix } from '../support/postfix';
 import { needTool } from '../support/tier';
-import { answerPassword, rowsOf, runCommand, webviewFrame } from '../support/workbench';
+import { answerPassword, rowsOf, runCommand, showMailView, webviewFrame } from '../support/workbench';
 import { addAccountToUserSettings, startEnvironment } from '../vscode/environment';
 
 const skip = needTool('vscode', CODE_SERVER_BIN, CODE_SERVER_INSTALL) || needTool('vscode', CHROMIUM_BIN, CHROMIUM_INSTALL) || needTool('postfix', POSTFIX_BIN, POSTFIX_INSTALL);
@@ -67,7 +67,7 @@ describe('Writing mail in VS Code (code-server, installed from the .vsix)', { sk
         await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
         const draftsFolder = rows.filter({ hasText: /^Drafts/ }).first();
         await draftsFolder.waitFor({ timeout: 15_000 }).catch(async () => {
-          await page.locator('.part.activitybar .action-item a[aria-label^="Mail"]').first().click();
+          await showMailView(page);
           await draftsFolder.waitFor({ timeout: 30_000 });
         });
         if ((await draftsFolder.getAttribute('aria-expanded')) !== 'true') await draftsFolder.locator('.monaco-tl-twistie').click();
