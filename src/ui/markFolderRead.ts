@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { messagesText } from '../shared/format';
-import { inFolder, type TreeNode } from '../views/treeModel';
+import { inFolder, isWrittenHere, type TreeNode } from '../views/treeModel';
 import type { ListSource, MessageListPanels } from './listPanel';
 import type { MailService } from './mailService';
 import { withDelayedProgress } from './progress';
@@ -33,6 +33,8 @@ export async function markFolderRead(mail: MailService, lists: MessageListPanels
   const source = await folderOf(mail, lists, node);
   if (!source) return;
   const title = lists.title(source);
+  // Drafts, Outbox and Sent hold mail written here: nothing in them waits to be read.
+  if (source.kind === 'folder' && isWrittenHere(source.folder)) return void vscode.window.setStatusBarMessage(`$(check-all) ${title} holds mail written here: nothing to mark read`, 4000);
   const unread = (await unreadOf(mail, lists, source)).filter(([, ids]) => ids.length > 0);
   const count = unread.reduce((a, [, ids]) => a + ids.length, 0);
   if (count === 0) return void vscode.window.setStatusBarMessage(`$(check-all) Nothing unread in ${title}`, 4000);
