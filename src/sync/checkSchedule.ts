@@ -64,6 +64,7 @@ export class CheckScheduler {
   private readonly firstSeen = new Map<string, number>();
   private readonly triedHere = new Map<string, number>();
   private generation = 0;
+  private planned: ScheduledAccount[] = [];
   private readonly now: () => number;
 
   constructor(
@@ -76,9 +77,19 @@ export class CheckScheduler {
   /** (Re)starts the timers for these accounts; each `plan` replaces the last one's. */
   async plan(accounts: ScheduledAccount[]): Promise<void> {
     this.stop();
+    this.planned = accounts;
     const generation = this.generation;
     for (const a of accounts) if (!this.firstSeen.has(a.id)) this.firstSeen.set(a.id, this.now());
     await Promise.all(accounts.filter((a) => a.intervalMs > 0).map((a) => this.arm(a, generation)));
+  }
+
+  /**
+   * The window came back (focused again, perhaps after the machine slept): Node's timers run on a
+   * clock that may stop while the machine sleeps, so one armed last night could still wait its interval. Armed again from the stamps,
+   * an account overdue by the clock on the wall is checked once the window settles.
+   */
+  wake(): Promise<void> {
+    return this.plan(this.planned);
   }
 
   stop(): void {

@@ -74,6 +74,10 @@ export class MailService implements vscode.Disposable {
         if (e.affectsConfiguration('mailPanel.accounts')) this.reloadAccounts();
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.reloadAccounts()),
+      // Back at the window (after the machine slept, say): an account overdue is checked at once.
+      vscode.window.onDidChangeWindowState((state) => {
+        if (state.focused && !this.disposed) void this.moved.then(() => this.checks.wake());
+      }),
     );
   }
 

@@ -127,6 +127,24 @@ describe('one window\'s timers', () => {
     assert.equal(t.armed(), INTERVAL, 'tried here: not again at once');
   });
 
+  test('a window that slept: its timer may not have counted the night; focused again, an overdue account is checked once it settles', async () => {
+    const root = freshRoot();
+    mkdirSync(root, { recursive: true });
+    const checks: number[] = [];
+    const t = manualScheduler(async () => void checks.push(t.clock.now));
+    await recordCheck(root, t.clock.now);
+    await t.scheduler.plan([account(root)]);
+    assert.equal(t.armed(), INTERVAL);
+    t.clock.now += 60 * MIN; // asleep: the timer has not fired
+    await t.scheduler.wake();
+    assert.equal(t.armed(), 3000);
+    await t.fire(() => checks.length === 1);
+    t.clock.now += MIN;
+    await t.scheduler.wake(); // focused again a minute later: not due
+    assert.equal(checks.length, 1);
+    assert.equal(t.armed(), INTERVAL - MIN);
+  });
+
   test('new settings replace the timers: an old timer does nothing, an interval of 0 arms none', async () => {
     const root = freshRoot();
     mkdirSync(root, { recursive: true });
