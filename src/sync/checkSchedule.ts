@@ -46,7 +46,7 @@ export interface SchedulerOptions {
   /** Told of each account's last check as the scheduler reads it (for "last checked" in the tree). */
   onKnown?: (id: string, at: number) => void;
   now?: () => number;
-  setTimer?: (run: () => void, ms: number) => unknown;
+  setTimer?: (run: () => Promise<void>, ms: number) => unknown;
   clearTimer?: (timer: unknown) => void;
 }
 
@@ -109,8 +109,8 @@ export class CheckScheduler {
     const last = await this.lastCheck(a);
     if (generation !== this.generation) return;
     const delay = checkDelay(last, this.now(), a.intervalMs, this.options.soonestMs);
-    const set = this.options.setTimer ?? ((run, ms) => setTimeout(run, ms).unref());
-    this.timers.set(a.id, set(() => void this.due(a, generation), delay));
+    const set = this.options.setTimer ?? ((run, ms) => setTimeout(() => void run(), ms).unref());
+    this.timers.set(a.id, set(() => this.due(a, generation), delay));
   }
 
   private async due(a: ScheduledAccount, generation: number): Promise<void> {

@@ -19,7 +19,7 @@ const INTERVAL = 10 * MIN;
 /** A scheduler on a clock and timers the test moves by hand. */
 function manualScheduler(check: (id: string) => Promise<unknown>) {
   const clock = { now: 1_000_000_000 };
-  const timers: Array<{ run: () => void; at: number; cleared: boolean }> = [];
+  const timers: Array<{ run: () => Promise<void>; at: number; cleared: boolean }> = [];
   const known = new Map<string, number>();
   const scheduler = new CheckScheduler(check, {
     soonestMs: 3000,
@@ -38,14 +38,12 @@ function manualScheduler(check: (id: string) => Promise<unknown>) {
     assert.equal(pending().length, 1, 'one timer per account');
     return pending()[0].at - clock.now;
   };
-  /** Moves the clock to the timer and runs it (and whatever it awaits). */
+  /** Moves the clock to the timer and runs it, with all it awaits. */
   const fire = async (settled: () => boolean) => {
     const timer = pending()[0];
     timer.cleared = true;
     clock.now = timer.at;
-    timer.run();
-    const deadline = Date.now() + 5000;
-    while (!settled() && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+    await timer.run();
     assert.ok(settled(), 'the timer did its work');
   };
   return { clock, scheduler, armed, fire, pending, known };
@@ -154,9 +152,14 @@ describe('one window\'s timers', () => {
     await t.scheduler.plan([account(root)]);
     const old = t.pending()[0];
     await t.scheduler.plan([account(root, 0)]);
-    assert.equal(t.pending().length, 0);
-    old.run(); // a timer that fired as it was cleared
-    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(t.pending().length, 0, 'an interval of 0 arms none');
+    await old.run(); // a timer that fired as it was cleared
+    assert.deepEqual(checks, []);
+    await t.scheduler.plan([account(root)]);
+    const current = t.pending()[0];
+    await old.run(); // and once more, now that a new plan has armed its own
+    t.scheduler.stop();
+    assert.ok(current.cleared, 'the old timer left the new one in place, to be cleared');
     assert.deepEqual(checks, []);
   });
 });
