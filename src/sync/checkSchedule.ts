@@ -57,7 +57,8 @@ const SLACK_MS = 1000;
  * One window's timers. An account checked within its interval (in any window) waits for the rest
  * of it; one overdue (the window opened after a night) is checked once the window has settled; one
  * never checked waits an interval from when this window first saw it (setting an account up offers
- * a first fetch; a check at once could race it for the lock). A check that this window began (even one that could not run) counts for this window.
+ * a first fetch; a check at once could race it for the lock). A check this window began, even one
+ * that could not run, counts for this window.
  */
 export class CheckScheduler {
   private readonly timers = new Map<string, unknown>();
@@ -85,8 +86,9 @@ export class CheckScheduler {
 
   /**
    * The window came back (focused again, perhaps after the machine slept): Node's timers run on a
-   * clock that may stop while the machine sleeps, so one armed last night could still wait its interval. Armed again from the stamps,
-   * an account overdue by the clock on the wall is checked once the window settles.
+   * clock that may stop while the machine sleeps, so one armed last night could still wait its
+   * interval. Armed again from the stamps, an account overdue by the wall clock is checked once the
+   * window settles.
    */
   wake(): Promise<void> {
     return this.plan(this.planned);
