@@ -23,12 +23,12 @@
  */
 import { promises as fs, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { FLAG_SEEN, FLAG_TRASHED, countUnread, fileName, isUnread, messageNames, newMessageId, parseFileName, sortFlags, withFlags, type MaildirFile } from './maildir';
+import { DIRS, FLAG_SEEN, FLAG_TRASHED, countUnread, fileName, isUnread, messageNames, newMessageId, parseFileName, sortFlags, withFlags, type MaildirFile } from './maildir';
 import { fsyncDir, writeFileAtomic } from './fsutil';
 import { Pop3State, type UidlRecord } from './pop3State';
 import { Delivery } from './delivery';
 import { SkippedLog } from './skipped';
-import { DIRS, encodeIndex, indexedMessage, type IndexedMessage, type Mtimes } from './listingIndex';
+import { encodeIndex, indexedMessage, type IndexedMessage, type Mtimes } from './listingIndex';
 import { attachRows, findFiles, isRowOf, rowFromFile, type Stored } from './storeLoad';
 import { SUMMARY_BYTES } from '../mime/summary';
 import { LOCAL_FOLDER_DIRS, openLocalFolders, type LocalFolder, type LocalFolderName } from './localFolder';

@@ -15,6 +15,7 @@
  */
 import type { MessageSummary } from '../mime/summary';
 import { asciiJson } from './fsutil';
+import { DIRS, type MaildirDir } from './maildir';
 
 export interface IndexedMessage extends MessageSummary {
   /** The Maildir id (file name up to the first ','). */
@@ -29,8 +30,6 @@ export interface IndexedMessage extends MessageSummary {
 /** Bump when a field is added or changes meaning: an index of another version is rebuilt. */
 export const INDEX_VERSION = 3;
 
-export type MaildirDir = 'new' | 'cur';
-export const DIRS: readonly MaildirDir[] = ['new', 'cur'];
 
 const ROW_FIELDS = ['id', 'uidl', 'from', 'to', 'subject', 'date', 'size', 'hasAttachments', 'snippet', 'partialOf', 'messageId', 'inReplyTo', 'references'] as const;
 /** After the row's own fields: where its file was when the index was saved. */

@@ -15,10 +15,14 @@ import { join } from 'node:path';
 export const FLAG_SEEN = 'S';
 export const FLAG_TRASHED = 'T';
 
+/** The directories that hold a Maildir's messages (tmp/ holds deliveries not yet made). */
+export type MaildirDir = 'new' | 'cur';
+export const DIRS: readonly MaildirDir[] = ['new', 'cur'];
+
 export interface MaildirFile {
   /** Stable unique part of the name; the message's id in the store. */
   id: string;
-  dir: 'new' | 'cur';
+  dir: MaildirDir;
   file: string;
   size: number;
   uidl?: string;
@@ -63,7 +67,7 @@ function isMessageName(file: string): boolean {
   return file.length > 0 && first !== 46 /* . */ && first !== 44 /* , */ && !file.startsWith(':2,');
 }
 
-export function parseFileName(file: string, dir: 'new' | 'cur'): MaildirFile | undefined {
+export function parseFileName(file: string, dir: MaildirDir): MaildirFile | undefined {
   if (!isMessageName(file)) return undefined;
   // Hot on open (one call per stored message): indexOf and slice, no split or regex.
   const colon = file.indexOf(':2,');
@@ -168,7 +172,7 @@ export function isUnread(flags: string): boolean {
  */
 export async function countUnread(maildir: string): Promise<number> {
   let unread = 0;
-  for (const dir of ['new', 'cur'] as const) {
+  for (const dir of DIRS) {
     // The names parseFileName takes, without parsing them: this runs as a window starts, on the host's thread.
     for (const name of await messageNames(join(maildir, dir)).catch((): string[] => [])) if (isMessageName(name) && isUnread(flagsOf(name))) unread++;
   }

@@ -16,9 +16,9 @@
  */
 import { closeSync, openSync, promises as fs, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { flagsOf, messageNames, parseFileName, type MaildirFile } from './maildir';
+import { DIRS, flagsOf, messageNames, parseFileName, type MaildirDir, type MaildirFile } from './maildir';
 import { parseJson, readJsonText, readStart } from './fsutil';
-import { decodeIndex, DIRS, indexedMessage, MTIMES_BYTES, peekMtimes, type DecodedIndex, type IndexedMessage, type MaildirDir, type Mtimes } from './listingIndex';
+import { decodeIndex, indexedMessage, MTIMES_BYTES, peekMtimes, type DecodedIndex, type IndexedMessage, type Mtimes } from './listingIndex';
 import { summarize, SUMMARY_BYTES } from '../mime/summary';
 
 /** A message file as the store holds it: its Maildir name's fields and its index row. */
