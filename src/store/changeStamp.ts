@@ -6,15 +6,13 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { replaceWhole } from './fsutil';
 
 const STAMP = 'changed';
 
 /** Says that `writer` changed the store at `root`. */
 export async function stampChange(root: string, writer: string): Promise<void> {
-  const temp = join(root, `.${STAMP}.${randomBytes(4).toString('hex')}`);
-  await fs.writeFile(temp, `${writer} ${Date.now()}\n`);
-  await fs.rename(temp, join(root, STAMP)); // whole or not at all: a reader never sees half a stamp
+  await replaceWhole(join(root, STAMP), `${writer} ${Date.now()}\n`);
 }
 
 /**

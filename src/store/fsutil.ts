@@ -1,7 +1,7 @@
 /** Durable file-system steps shared by the store: atomic replace and directory fsync. */
 import { isAscii } from 'node:buffer';
 import { promises as fs } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 /** Makes renames and creations in `dir` durable. */
@@ -31,6 +31,16 @@ export async function writeFileAtomic(path: string, data: string | Buffer): Prom
   await writeSynced(temp, data);
   await fs.rename(temp, path);
   await fsyncDir(dirname(path));
+}
+
+/**
+ * Replaces a small file whole, unflushed: a reader in another window sees the old text or the new, never
+ * half of it; a crash may lose it (for stamps, whose loss costs only an early refresh or check).
+ */
+export async function replaceWhole(path: string, data: string): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}`);
+  await fs.writeFile(temp, data);
+  await fs.rename(temp, path);
 }
 
 /** Reads and parses a JSON file; undefined when it is missing or unreadable (the caller rebuilds). */

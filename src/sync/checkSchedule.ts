@@ -6,7 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { replaceWhole } from '../store/fsutil';
 
 const FILE = 'last-check';
 
@@ -19,9 +19,7 @@ export async function readLastCheck(storeRoot: string): Promise<number | undefin
 
 /** Records a check. Not flushed: a stamp lost in a crash only brings the next check forward. */
 export async function recordCheck(storeRoot: string, at: number): Promise<void> {
-  const temp = join(storeRoot, `.${FILE}.${randomBytes(4).toString('hex')}`);
-  await fs.writeFile(temp, `${Math.round(at)}\n`);
-  await fs.rename(temp, join(storeRoot, FILE)); // whole or not at all, for the other windows
+  await replaceWhole(join(storeRoot, FILE), `${Math.round(at)}\n`); // whole or not at all, for the other windows
 }
 
 /**
