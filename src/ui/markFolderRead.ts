@@ -14,12 +14,12 @@ async function folderOf(mail: MailService, lists: MessageListPanels, node: unkno
   const n = node as TreeNode | undefined;
   if (n?.kind === 'folder') return { kind: 'folder', accountId: n.accountId, folder: n.folder };
   if (lists.activeSource) return lists.activeSource;
-  const sources: ListSource[] = mail.list().map((a) => ({ kind: 'folder', accountId: a.id, folder: 'inbox' }));
-  if (sources.length > 1) sources.unshift({ kind: 'unified' });
-  if (sources.length <= 1) return sources[0];
-  const items = await Promise.all(
-    sources.map(async (source) => ({ label: lists.title(source), description: messagesText((await unreadOf(mail, lists, source)).reduce((a, [, ids]) => a + ids.length, 0), 'unread'), source })),
-  );
+  const inboxes: ListSource[] = mail.list().map((a) => ({ kind: 'folder', accountId: a.id, folder: 'inbox' }));
+  if (inboxes.length <= 1) return inboxes[0];
+  // Each Inbox counted once; All Inboxes is their sum.
+  const counts = await Promise.all(inboxes.map(async (source) => (await unreadOf(mail, lists, source))[0][1].length));
+  const item = (source: ListSource, unread: number) => ({ label: lists.title(source), description: messagesText(unread, 'unread'), source });
+  const items = [item({ kind: 'unified' }, counts.reduce((a, b) => a + b, 0)), ...inboxes.map((source, i) => item(source, counts[i]))];
   return (await vscode.window.showQuickPick(items, { title: 'Mark Folder Read', placeHolder: 'Which folder?' }))?.source;
 }
 
